@@ -1,0 +1,1 @@
+"""newscrawl's own scrapy commands (COMMANDS_MODULE)."""

@@ -1,0 +1,129 @@
+"""The site's URLs: which hosts are the site, what an article URL looks like, its identity.
+
+Every dedup decision goes through `canonical_url` and `article_id_from_url`, so that the
+same article under several URLs (hosts, scheme, tracking parameters, trailing slash, AMP
+and print copies) is one article.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from typing import Optional
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+SITE_HOSTS: frozenset[str] = frozenset(
+    {"sputniknews.com", "www.sputniknews.com", "sputnikglobe.com", "www.sputnikglobe.com"}
+)
+CURRENT_HOST = "sputnikglobe.com"
+LIVE_BASE_URL = f"https://{CURRENT_HOST}"
+
+# Query parameters that only track the reader; they never change the page.
+TRACKING_PARAMS = re.compile(
+    r"^(utm_[a-z_]+|fbclid|gclid|yclid|dclid|msclkid|mc_[a-z]+|_openstat|at_[a-z_]+|ref|share)$",
+    re.IGNORECASE,
+)
+
+# Current layout: /20231203/some-slug-1115353279.html
+_CURRENT_ARTICLE = re.compile(r"^/(?P<date>\d{8})/(?:[^/]*-)?(?P<id>\d{8,})\.html$")
+# Legacy layout: /asia/201806301066021398-us-south-korea-pressure/
+_LEGACY_ARTICLE = re.compile(r"^/(?P<section>[a-z0-9_-]+)/(?P<date>\d{8})(?P<id>\d{10})-[^/]*/?$")
+# Older legacy layout (2016): /asia/20160512/1039563745/slug.html
+_OLD_ARTICLE = re.compile(r"^/(?P<section>[a-z0-9_-]+)/(?P<date>\d{8})/(?P<id>\d{8,})/[^/]*\.html$")
+_ARTICLE_PATTERNS = (_CURRENT_ARTICLE, _LEGACY_ARTICLE, _OLD_ARTICLE)
+
+
+def is_site_host(host: Optional[str]) -> bool:
+    return (host or "").lower().rstrip(".") in SITE_HOSTS
+
+
+def is_public_host(host: Optional[str]) -> bool:
+    """False for private, loopback and link-local addresses written as IP literals."""
+    if not host:
+        return False
+    try:
+        address = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return host.lower() not in {"localhost", "localhost.localdomain"}
+    return address.is_global
+
+
+def _strip_copy_markers(path: str) -> str:
+    """AMP and print copies are the same article as the main page."""
+    if path.startswith("/amp/"):
+        path = path[len("/amp") :]
+    if path.endswith("-print.html"):
+        path = path[: -len("-print.html")] + ".html"
+    return path
+
+
+def article_id_from_url(url: str) -> Optional[str]:
+    """The site's numeric article id, or None when the URL is not an article's."""
+    path = _strip_copy_markers(urlsplit(url).path)
+    for pattern in _ARTICLE_PATTERNS:
+        match = pattern.match(path)
+        if match:
+            return match.group("id")
+    return None
+
+
+def section_from_url(url: str) -> Optional[str]:
+    """The section slug a legacy URL carries; current URLs carry none."""
+    path = _strip_copy_markers(urlsplit(url).path)
+    for pattern in (_LEGACY_ARTICLE, _OLD_ARTICLE):
+        match = pattern.match(path)
+        if match:
+            return match.group("section")
+    return None
+
+
+def strip_tracking(query: str) -> str:
+    kept = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if not TRACKING_PARAMS.match(k)]
+    return urlencode(kept)
+
+
+def canonical_url(url: str) -> str:
+    """One spelling per page: https, the site's current host for site URLs, no tracking
+    parameters, no fragment, no AMP/print marker, a legacy article path with its slash."""
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").lower()
+    path = parts.path or "/"
+    query = strip_tracking(parts.query)
+    if is_site_host(host):
+        path = _strip_copy_markers(path)
+        if _LEGACY_ARTICLE.match(path) and not path.endswith("/"):
+            path += "/"
+        host = CURRENT_HOST
+        return urlunsplit(("https", host, path, query, ""))
+    netloc = parts.netloc.lower()
+    return urlunsplit((parts.scheme.lower() or "https", netloc, path, query, ""))
+
+
+def identity_key(url: str) -> str:
+    """What makes two URLs the same page: the article id when there is one."""
+    article_id = article_id_from_url(url)
+    if article_id and is_site_host(urlsplit(url).hostname):
+        return f"article:{article_id}"
+    return canonical_url(url)
+
+
+def to_fetch_url(url: str, base_url: Optional[str]) -> str:
+    """Where to fetch a site URL from: the live site, or a mirror standing in for it."""
+    if not base_url:
+        return url
+    parts = urlsplit(url)
+    if not is_site_host(parts.hostname):
+        return url
+    base = urlsplit(base_url)
+    return urlunsplit((base.scheme, base.netloc, parts.path or "/", parts.query, ""))
+
+
+def to_site_url(url: str, base_url: Optional[str]) -> str:
+    """The inverse of to_fetch_url: a mirror URL back on the real host."""
+    if not base_url:
+        return url
+    parts = urlsplit(url)
+    base = urlsplit(base_url)
+    if parts.netloc != base.netloc:
+        return url
+    return urlunsplit(("https", CURRENT_HOST, parts.path or "/", parts.query, ""))

@@ -1,0 +1,1 @@
+"""Item pipelines, one job each, ordered in newscrawl.settings.ITEM_PIPELINES."""

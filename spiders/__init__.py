@@ -1,0 +1,1 @@
+"""Spiders: one per region, all from newscrawl's section spider."""

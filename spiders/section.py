@@ -1,0 +1,216 @@
+"""The section spider: walks a section's index, its articles and their READ MORE links.
+
+It only schedules: which page to fetch next, how deep, and what to count. Every field of
+a page comes from newscrawl.parsers.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime, timezone
+from typing import Any, AsyncIterator, ClassVar, Iterator, Optional
+from urllib.parse import urlsplit
+
+import scrapy
+from parsel import Selector
+from scrapy.crawler import Crawler
+from scrapy.exceptions import CloseSpider, IgnoreRequest
+from scrapy.http import Response
+from twisted.python.failure import Failure
+
+from newscrawl.config import ConfigError, NewscrawlConfig
+from newscrawl.db import utc_now
+from newscrawl.logs import install_download_error_filter
+from newscrawl.parsers import parse_article, parse_listing
+from newscrawl.parsers.sitemap import overlaps, read_sitemap, window_of
+from newscrawl.urls import LIVE_BASE_URL, article_id_from_url, canonical_url, is_site_host, to_site_url
+
+logger = logging.getLogger(__name__)
+
+START_FAILED = "start_page_unreachable"
+
+
+def _parse_day(name: str, value: Optional[str]) -> Optional[date]:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ConfigError(f"-a {name}= takes a date as YYYY-MM-DD, not {value!r}") from None
+
+
+class SectionSpider(scrapy.Spider):
+    """Subclasses name their section: `section` (its slug) and `section_title`."""
+
+    section: ClassVar[str] = ""
+    section_title: ClassVar[str] = ""
+
+    def __init__(
+        self,
+        base_url: Optional[str] = None,
+        since: Optional[str] = None,
+        until: Optional[str] = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        if base_url and not urlsplit(base_url).scheme.startswith("http"):
+            raise ConfigError(f"-a base_url= must be an http(s) URL, not {base_url!r}")
+        self.base_url = base_url.rstrip("/") if base_url else None
+        self.since = _parse_day("since", since)
+        self.until = _parse_day("until", until) or (date.today() if self.since else None)
+        if self.since and self.until and self.until < self.since:
+            raise ConfigError(f"-a until={self.until} is before -a since={self.since}")
+        self.crawl_arguments = {"base_url": base_url, "since": since, "until": until, **kwargs}
+        self.max_hops = 2
+        self._paging_stopped_logged = False
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> "SectionSpider":
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.max_hops = NewscrawlConfig.from_settings(crawler.settings).read_more_depth
+        install_download_error_filter()
+        return spider
+
+    # where things are -------------------------------------------------------
+    @property
+    def section_url(self) -> str:
+        return f"{LIVE_BASE_URL}/{self.section}/"
+
+    def site_url(self, url: str) -> str:
+        """A fetched or linked URL, back on the real host."""
+        return to_site_url(url, self.base_url)
+
+    def count(self, key: str, value: int = 1) -> None:
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value(f"newscrawl/{key}", value)
+
+    # start --------------------------------------------------------------------
+    async def start(self) -> AsyncIterator[Any]:
+        if self.since:
+            logger.info("Backfill of %s from %s to %s through the article sitemaps", self.section, self.since, self.until)
+            yield scrapy.Request(
+                f"{LIVE_BASE_URL}/sitemap_article_index.xml", callback=self.parse_sitemap,
+                errback=self.start_failed, meta={"newscrawl_start": True},
+            )
+            return
+        yield scrapy.Request(self.section_url, callback=self.parse_index, errback=self.start_failed, meta={"newscrawl_start": True})
+
+    def start_failed(self, failure: Failure) -> None:
+        request = failure.request  # type: ignore[attr-defined]
+        cause = failure.getErrorMessage() or failure.type.__name__
+        if failure.check(IgnoreRequest) and "robots" in cause.lower():
+            cause = "robots.txt forbids it"
+        where = f" (fetched from {request.url})" if self.base_url else ""
+        logger.error("Cannot reach the start page %s%s: %s: %s", self.site_url(request.url), where, failure.type.__name__, cause)
+        self.count("start_failed")
+        raise CloseSpider(START_FAILED)
+
+    # the index ----------------------------------------------------------------
+    def parse_index(self, response: Response) -> Iterator[scrapy.Request]:
+        page = parse_listing(Selector(response=response), self.site_url(response.url))
+        self.count("index/pages")
+        if not page.links:
+            # an index with no article is the first sign that the layout changed
+            logger.warning("Index page %s yields no article (layout %s): has the site's markup changed?", response.url, page.layout)
+            self.count("layout/index_without_articles")
+        for link in page.links:
+            self.count("index/links")
+            request = self.article_request(link.url, hops=0)
+            if request is not None:
+                yield request
+        if page.next_url:
+            yield scrapy.Request(
+                self.site_url(page.next_url), callback=self.parse_index, errback=self.paging_failed,
+                meta={"newscrawl_page": True},
+            )
+
+    def paging_failed(self, failure: Failure) -> None:
+        request = failure.request  # type: ignore[attr-defined]
+        if failure.check(IgnoreRequest) and "robots" in str(failure.value).lower():
+            self.count("index/paging_blocked_by_robots")
+            if not self._paging_stopped_logged:
+                self._paging_stopped_logged = True
+                logger.warning(
+                    "Index paging stopped: robots.txt forbids the \"load more\" URL %s; the crawl goes on with the "
+                    "articles found so far (use -a since=YYYY-MM-DD to reach older ones through the sitemaps)",
+                    self.site_url(request.url),
+                )
+            return
+        self.page_failed(failure)
+
+    # sitemaps (backfill) --------------------------------------------------------
+    def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
+        kind, entries = read_sitemap(response.body)
+        assert self.since and self.until
+        if kind == "sitemapindex":
+            for entry in entries:
+                if overlaps(window_of(entry.url), self.since, self.until):
+                    yield scrapy.Request(self.site_url(entry.url), callback=self.parse_sitemap, errback=self.page_failed)
+            return
+        for entry in entries:
+            day = entry.lastmod[:10] if entry.lastmod else None
+            if day and not (self.since.isoformat() <= day <= self.until.isoformat()):
+                continue
+            request = self.article_request(entry.url, hops=0, backfill=True)
+            if request is not None:
+                yield request
+
+    # articles -------------------------------------------------------------------
+    def article_request(self, url: str, hops: int, backfill: bool = False) -> Optional[scrapy.Request]:
+        url = self.site_url(url)
+        if not is_site_host(urlsplit(url).hostname):
+            self.count("links/offsite")
+            return None
+        if article_id_from_url(url) is None:
+            self.count("links/not_article")
+            return None
+        return scrapy.Request(
+            canonical_url(url), callback=self.parse_article, errback=self.page_failed,
+            meta={"newscrawl_hops": hops, "newscrawl_backfill": backfill},
+        )
+
+    def parse_article(self, response: Response) -> Iterator[Any]:
+        hops: int = response.meta.get("newscrawl_hops", 0)
+        site_url = self.site_url(response.url)
+        if not hasattr(response, "text"):
+            logger.warning("Not an HTML page, skipped: %s", response.url)
+            self.count("pages_not_html")
+            return
+        result = parse_article(response.text, response.url, site_url)
+        self.count(f"layout/{result.layout}")
+        if result.layout == "fallback":
+            logger.warning("No parser recognises %s: parsed with the generic fallback; has the layout changed?", site_url)
+        for name, error in result.errors.items():
+            self.count(f"field_error/{name}")
+            logger.warning("Field %s failed on %s: %s", name, site_url, error)
+        for name in result.missing:
+            self.count(f"field_missing/{name}")
+        if result.missing:
+            logger.info("Fields missing on %s: %s", site_url, ", ".join(result.missing))
+        article = result.article
+        assert article is not None
+        article.article_id = article.article_id or article_id_from_url(site_url) or ""
+        article.fetched_at = utc_now()
+        if response.meta.get("newscrawl_backfill") and article.section != self.section:
+            self.count("backfill/other_section")
+            return
+        yield article
+        if hops >= self.max_hops:
+            return
+        for link in article.read_more:
+            request = self.article_request(link["url"], hops=hops + 1)
+            if request is not None:
+                self.count("read_more/followed")
+                yield request
+
+    def page_failed(self, failure: Failure) -> None:
+        request = failure.request  # type: ignore[attr-defined]
+        response = getattr(failure.value, "response", None)
+        cause = f"HTTP {response.status}" if response is not None else f"{failure.type.__name__}: {failure.getErrorMessage()}"
+        if failure.check(IgnoreRequest) and response is None:
+            self.count("pages_ignored")
+            logger.info("Not fetched: %s (%s)", request.url, failure.getErrorMessage())
+            return
+        self.count("pages_failed")
+        self.count(f"pages_failed/{response.status if response is not None else failure.type.__name__}")
+        logger.error("Page failed: %s (%s)", self.site_url(request.url), cause)
