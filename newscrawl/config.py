@@ -28,6 +28,7 @@ class NewscrawlConfig:
     batch_size: int
     read_more_depth: int
     feed_dir: Path
+    refresh_days: int
 
     @classmethod
     def from_settings(cls, settings: BaseSettings) -> "NewscrawlConfig":
@@ -41,6 +42,7 @@ class NewscrawlConfig:
             batch_size=batch_size,
             read_more_depth=depth,
             feed_dir=data_dir / "feeds",
+            refresh_days=_positive_int(settings, "NEWSCRAWL_REFRESH_DAYS", 2, allow_zero=True),
         )
 
 

@@ -18,10 +18,6 @@ class DuplicateArticle(DropItem):
     """An article id or canonical URL already stored in this crawl."""
 
 
-class DuplicateText(DropItem):
-    """The same text as another article of this crawl under another id."""
-
-
 class OutsideSection(DropItem):
     """A backfill article whose own section data names another section."""
 

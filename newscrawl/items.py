@@ -38,6 +38,8 @@ class Article:
     content_hash: str = ""
     fetched_url: str = ""
     fetched_at: str = ""
+    # the id of an article with the same text, stored earlier (a re-published copy)
+    duplicate_of: Optional[str] = None
 
 
 ARTICLE_FIELDS: tuple[str, ...] = tuple(Article.__dataclass_fields__)

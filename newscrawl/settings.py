@@ -45,6 +45,8 @@ FEED_EXPORT_ENCODING = "utf-8"
 
 NEWSCRAWL_READ_MORE_DEPTH = 2
 NEWSCRAWL_BATCH_SIZE = 100
+# articles younger than this many days are fetched again on every crawl (they get edited)
+NEWSCRAWL_REFRESH_DAYS = 2
 # NEWSCRAWL_DATABASE_URL: default sqlite:///<data dir>/news.sqlite
 # NEWSCRAWL_DATA_DIR: default data/ beside scrapy.cfg (or $NEWSCRAWL_DATA_DIR)
 

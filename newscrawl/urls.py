@@ -16,6 +16,7 @@ SITE_HOSTS: frozenset[str] = frozenset(
     {"sputniknews.com", "www.sputniknews.com", "sputnikglobe.com", "www.sputnikglobe.com"}
 )
 CURRENT_HOST = "sputnikglobe.com"
+LEGACY_HOST = "sputniknews.com"
 LIVE_BASE_URL = f"https://{CURRENT_HOST}"
 
 # Query parameters that only track the reader; they never change the page.
@@ -29,7 +30,7 @@ _CURRENT_ARTICLE = re.compile(r"^/(?P<date>\d{8})/(?:[^/]*-)?(?P<id>\d{8,})\.htm
 # Legacy layout: /asia/201806301066021398-us-south-korea-pressure/
 _LEGACY_ARTICLE = re.compile(r"^/(?P<section>[a-z0-9_-]+)/(?P<date>\d{8})(?P<id>\d{10})-[^/]*/?$")
 # Older legacy layout (2016): /asia/20160512/1039563745/slug.html
-_OLD_ARTICLE = re.compile(r"^/(?P<section>[a-z0-9_-]+)/(?P<date>\d{8})/(?P<id>\d{8,})/[^/]*\.html$")
+_OLD_ARTICLE = re.compile(r"^/(?P<section>[a-z0-9_-]+)/(?P<date>\d{8})/(?P<id>\d{10})/(?P<slug>[^/]*)\.html$")
 _ARTICLE_PATTERNS = (_CURRENT_ARTICLE, _LEGACY_ARTICLE, _OLD_ARTICLE)
 
 
@@ -48,12 +49,21 @@ def is_public_host(host: Optional[str]) -> bool:
     return address.is_global
 
 
-def _strip_copy_markers(path: str) -> str:
-    """AMP and print copies are the same article as the main page."""
+def _strip_copies(path: str) -> str:
     if path.startswith("/amp/"):
         path = path[len("/amp") :]
     if path.endswith("-print.html"):
         path = path[: -len("-print.html")] + ".html"
+    return path
+
+
+def _strip_copy_markers(path: str) -> str:
+    """AMP and print copies are the same article as the main page; a 2016 path is the
+    legacy path made of the same parts (the site redirects the one to the other)."""
+    path = _strip_copies(path)
+    old = _OLD_ARTICLE.match(path)
+    if old:
+        path = f"/{old['section']}/{old['date']}{old['id']}-{old['slug']}/"
     return path
 
 
@@ -83,20 +93,31 @@ def strip_tracking(query: str) -> str:
 
 
 def canonical_url(url: str) -> str:
-    """One spelling per page: https, the site's current host for site URLs, no tracking
-    parameters, no fragment, no AMP/print marker, a legacy article path with its slash."""
+    """One spelling per page: https, no www, no tracking parameters, no fragment, no
+    AMP/print marker, a legacy article path with its slash. Legacy articles are canonical
+    on sputniknews.com (their own rel=canonical says so), everything else on sputnikglobe.com."""
     parts = urlsplit(url.strip())
     host = (parts.hostname or "").lower()
     path = parts.path or "/"
     query = strip_tracking(parts.query)
     if is_site_host(host):
         path = _strip_copy_markers(path)
-        if _LEGACY_ARTICLE.match(path) and not path.endswith("/"):
-            path += "/"
         host = CURRENT_HOST
+        if _LEGACY_ARTICLE.match(path):
+            host = LEGACY_HOST
+            if not path.endswith("/"):
+                path += "/"
         return urlunsplit(("https", host, path, query, ""))
     netloc = parts.netloc.lower()
     return urlunsplit((parts.scheme.lower() or "https", netloc, path, query, ""))
+
+
+def request_url(url: str) -> str:
+    """What to ask the site for: the main page (not its AMP or print copy), without
+    tracking parameters or fragment; an old URL stays as written and the site redirects it."""
+    parts = urlsplit(url.strip())
+    path = _strip_copies(parts.path or "/") if is_site_host(parts.hostname) else parts.path
+    return urlunsplit((parts.scheme, parts.netloc, path, strip_tracking(parts.query), ""))
 
 
 def identity_key(url: str) -> str:

@@ -1,4 +1,5 @@
-"""Dedup within a crawl: one article per id and per canonical URL, one per text."""
+"""Dedup within a crawl: one article per id and per canonical URL; the same text under
+another id is kept and marked `duplicate_of` the first."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
 
-from newscrawl.drops import DuplicateArticle, DuplicateText
+from newscrawl.drops import DuplicateArticle
 from newscrawl.urls import canonical_url
 
 logger = logging.getLogger(__name__)
@@ -34,9 +35,11 @@ class DedupPipeline:
             raise DuplicateArticle(f"article {article_id} ({url}) already stored in this crawl")
         first = self.seen_hashes.get(adapter["content_hash"])
         if first is not None:
+            # a re-published copy is its own article (its id and URL), linked to the first
             self.stats.inc_value("newscrawl/duplicates/same_text")
-            raise DuplicateText(f"article {article_id} has the same text as {first}")
+            adapter["duplicate_of"] = first
+            logger.info("Article %s has the same text as %s: stored with duplicate_of", article_id, first)
         self.seen_ids.add(article_id)
         self.seen_urls.add(url)
-        self.seen_hashes[adapter["content_hash"]] = article_id
+        self.seen_hashes.setdefault(adapter["content_hash"], article_id)
         return item

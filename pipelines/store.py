@@ -49,8 +49,6 @@ class ArchivePipeline:
         article = ItemAdapter(item).item
         assert self.archive is not None
         known = self.archive.known_hashes([article.article_id]).get(article.article_id)
-        if known is None and any(a.article_id == article.article_id for a in self.pending):
-            known = next(a.content_hash for a in self.pending if a.article_id == article.article_id)
         if known == article.content_hash:
             self.touched.append(article)
             self._flush_if_full()

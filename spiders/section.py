@@ -7,23 +7,23 @@ a page comes from newscrawl.parsers.
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any, AsyncIterator, ClassVar, Iterator, Optional
 from urllib.parse import urlsplit
 
 import scrapy
-from parsel import Selector
+from scrapy import Selector
 from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider, IgnoreRequest
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from newscrawl.config import ConfigError, NewscrawlConfig
-from newscrawl.db import utc_now
+from newscrawl.db import Archive, utc_now
 from newscrawl.logs import install_download_error_filter
 from newscrawl.parsers import parse_article, parse_listing
 from newscrawl.parsers.sitemap import overlaps, read_sitemap, window_of
-from newscrawl.urls import LIVE_BASE_URL, article_id_from_url, canonical_url, is_site_host, to_site_url
+from newscrawl.urls import LIVE_BASE_URL, article_id_from_url, is_site_host, request_url, to_site_url
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +50,7 @@ class SectionSpider(scrapy.Spider):
         base_url: Optional[str] = None,
         since: Optional[str] = None,
         until: Optional[str] = None,
+        refresh: Optional[str] = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -60,16 +61,43 @@ class SectionSpider(scrapy.Spider):
         self.until = _parse_day("until", until) or (date.today() if self.since else None)
         if self.since and self.until and self.until < self.since:
             raise ConfigError(f"-a until={self.until} is before -a since={self.since}")
-        self.crawl_arguments = {"base_url": base_url, "since": since, "until": until, **kwargs}
+        if refresh not in (None, "", "all", "recent"):
+            raise ConfigError(f"-a refresh= takes 'all' (fetch every article again) or 'recent' (the default), not {refresh!r}")
+        self.refresh_all = refresh == "all"
+        self.crawl_arguments = {k: v for k, v in {"base_url": base_url, "since": since, "until": until, "refresh": refresh, **kwargs}.items() if v}
         self.max_hops = 2
+        # archived article id -> published_at: pages not to fetch again (incremental crawls)
+        self.settled_before = ""
+        self.archived: dict[str, Optional[str]] = {}
         self._paging_stopped_logged = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> "SectionSpider":
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.max_hops = NewscrawlConfig.from_settings(crawler.settings).read_more_depth
+        config = NewscrawlConfig.from_settings(crawler.settings)
+        spider.max_hops = config.read_more_depth
         install_download_error_filter()
+        if not spider.refresh_all and crawler.settings.getbool("NEWSCRAWL_STORE_ENABLED", True):
+            spider.load_archived(config)
         return spider
+
+    def load_archived(self, config: NewscrawlConfig) -> None:
+        """Which articles the archive holds, so a re-crawl does not fetch them again."""
+        archive = Archive(config.database_url)
+        try:
+            self.archived = dict(archive.archived_since())
+        finally:
+            archive.close()
+        cutoff = datetime.now(timezone.utc) - timedelta(days=config.refresh_days)
+        self.settled_before = cutoff.strftime("%Y-%m-%dT%H:%M:%SZ")
+        logger.info("Incremental crawl: %d archived articles; those published before %s are not fetched again", len(self.archived), self.settled_before)
+
+    def is_settled(self, article_id: str) -> bool:
+        """Archived and old enough not to change any more."""
+        if article_id not in self.archived:
+            return False
+        published = self.archived[article_id]
+        return published is None or published < self.settled_before
 
     # where things are -------------------------------------------------------
     @property
@@ -161,11 +189,15 @@ class SectionSpider(scrapy.Spider):
         if not is_site_host(urlsplit(url).hostname):
             self.count("links/offsite")
             return None
-        if article_id_from_url(url) is None:
+        article_id = article_id_from_url(url)
+        if article_id is None:
             self.count("links/not_article")
             return None
+        if self.is_settled(article_id):
+            self.count("incremental/archived_not_fetched")
+            return None
         return scrapy.Request(
-            canonical_url(url), callback=self.parse_article, errback=self.page_failed,
+            request_url(url), callback=self.parse_article, errback=self.page_failed,
             meta={"newscrawl_hops": hops, "newscrawl_backfill": backfill},
         )
 

@@ -12,13 +12,6 @@ from datetime import datetime
 CURRENT_HOST = "https://sputnikglobe.com"
 LEGACY_HOST = "https://sputniknews.com"
 
-# Host spellings that appear in links; the crawler maps all of them to the mirror.
-LINK_HOSTS: tuple[str, ...] = (
-    "https://sputnikglobe.com",
-    "https://sputniknews.com",
-    "http://www.sputniknews.com",
-)
-
 _TRACKING_PREFIXES = ("utm_", "at_")
 _TRACKING_NAMES = frozenset({"fbclid", "gclid", "yclid", "_openstat"})
 

@@ -12,14 +12,14 @@ import logging
 import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, ClassVar, Optional
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from parsel import Selector
 
 from newscrawl.dates import parse_any
 from newscrawl.items import Article, Image, ReadMoreLink
 from newscrawl.text import join_paragraphs, normalize_text, optional_text
-from newscrawl.urls import article_id_from_url, strip_tracking
+from newscrawl.urls import article_id_from_url, canonical_url, is_site_host, strip_tracking
 
 logger = logging.getLogger(__name__)
 
@@ -30,15 +30,19 @@ EXPECTED_FIELDS: tuple[str, ...] = ("article_id", "title", "body", "published_at
 DATELINE = re.compile(r"^(?P<place>[^\W\d_][^()\n]{0,48}?)\s*\((?:Sputnik|AFP|AP|Reuters)[^)]*\)\s*[-–—]\s")
 READ_MORE_PREFIX = re.compile(r"^\s*read\s+more\s*:", re.IGNORECASE)
 
+# Display names whose slug is not the name itself, from the site's own navigation
+# (real-pages/: "Asia & Pacific" -> /asia/, "Opinion" -> /analysis/, "Tech" -> /science/...).
 SECTION_SLUGS: dict[str, str] = {
     "asia & pacific": "asia",
     "asia and pacific": "asia",
-    "asia": "asia",
     "middle east": "middleeast",
     "latin america": "latam",
     "tech": "science",
     "science & tech": "science",
     "opinion": "analysis",
+    "military & intelligence": "military",
+    "military": "military",
+    "columnists": "columnists",
 }
 # Text nodes that are never article text, wherever they stand.
 VISIBLE_TEXT = ".//text()[not(ancestor::script) and not(ancestor::style) and not(ancestor::noscript)]"
@@ -57,7 +61,8 @@ def section_slug(name: Optional[str]) -> Optional[str]:
     name = normalize_text(name).strip("/").lower()
     if "/" in name:
         name = name.rsplit("/", 1)[-1]
-    slug = SECTION_SLUGS.get(name, re.sub(r"[^a-z0-9_]+", "", name.replace(" ", "_")))
+    # an unknown name: its first word, as the site's slugs are ("Russia & CIS" -> "russia")
+    slug = SECTION_SLUGS.get(name) or re.sub(r"[^a-z0-9_-]+", "", name.split(" ")[0])
     return slug or None
 
 
@@ -109,12 +114,17 @@ class ArticleParser:
     def read_more_link(self, href: Optional[str], title: Optional[str]) -> Optional[ReadMoreLink]:
         if not href or href.startswith(("javascript:", "mailto:", "#")):
             return None
-        return ReadMoreLink(url=self.absolute(href), title=optional_text(title))
+        return ReadMoreLink(url=self.site_canonical(self.absolute(href)), title=optional_text(title))
+
+    @staticmethod
+    def site_canonical(url: str) -> str:
+        """Site links in their one canonical spelling; other links as written."""
+        return canonical_url(url) if is_site_host(urlsplit(url).hostname) else url
 
     # fields ------------------------------------------------------------------
     def url(self) -> Optional[str]:
         href = self.sel.css("link[rel=canonical]::attr(href)").get() or self.meta("og:url")
-        return self.absolute(href) if href else None
+        return self.site_canonical(self.absolute(href)) if href else None
 
     def article_id(self) -> Optional[str]:
         value = self.meta("analytics:article_id")
@@ -172,8 +182,8 @@ class ArticleParser:
         return parse_any(self.meta("article:modified_time", "dateModified", "lastmod"))
 
     def image(self) -> Optional[Image]:
-        src = self.meta("og:image")
-        return Image(url=self.absolute(src), caption=None, credit=None) if src else None
+        # og:image is a share card or the site logo, never the article's photo
+        return None
 
     def read_more(self) -> list[ReadMoreLink]:
         return []

@@ -24,9 +24,9 @@ class CurrentArticleParser(ArticleParser):
     DATE_UNIX = "div.article__info-date a[data-unixtime]"
     DATE_MODIFIED = "span.article__info-date-modified"
     TAGS = "div.article__footer li.tag"
-    IMAGE = "div.article__announce img"
+    IMAGE = "div.article__announce img, div.article__announce amp-img"
     CREDIT = "div.article__announce .media__copyright"
-    CARD_TITLE = ".article__article-title, .article__article-desc"
+    CARD_TITLES = (".article__article-title", ".article__article-desc")
     # blocks whose text is the article's; "article" blocks are READ MORE cards
     TEXT_BLOCKS = frozenset({"text", "quote", "vrez"})
     HEADING_TAGS = frozenset({"h2", "h3", "h4"})
@@ -87,7 +87,8 @@ class CurrentArticleParser(ArticleParser):
             anchor = node.css("a[href]")
             if not anchor:
                 continue
-            title = text_of(node.css(self.CARD_TITLE)) or anchor[0].attrib.get("title") or text_of(anchor[0])
+            title = next((text_of(node.css(q)) for q in self.CARD_TITLES if node.css(q)), "")
+            title = title or anchor[0].attrib.get("title") or text_of(anchor[0])
             link = self.read_more_link(anchor[0].attrib["href"], title)
             if link:
                 links.append(link)
@@ -121,10 +122,10 @@ class CurrentArticleParser(ArticleParser):
     def image(self) -> Optional[Image]:
         img = self.sel.css(self.IMAGE)
         if not img:
-            return super().image()
+            return None
         src = img[0].attrib.get("src") or img[0].attrib.get("data-src")
         if not src:
-            return super().image()
+            return None
         caption = img[0].attrib.get("alt") or img[0].attrib.get("title")
         credit = self.sel.css(self.CREDIT)
         return Image(url=self.absolute(src), caption=optional_text(caption), credit=optional_text(text_of(credit)))

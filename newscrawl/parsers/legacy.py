@@ -98,10 +98,10 @@ class LegacyArticleParser(ArticleParser):
     def image(self) -> Optional[Image]:
         img = self.sel.css(self.IMAGE)
         if not img:
-            return super().image()
+            return None
         src = img[0].attrib.get("src") or img[0].attrib.get("data-src")
         if not src:
-            return super().image()
+            return None
         caption = img[0].attrib.get("alt") or img[0].attrib.get("title")
         return Image(
             url=self.absolute(src),

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import ClassVar, Optional
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from parsel import Selector
 
 from newscrawl.dates import parse_any
 from newscrawl.parsers.base import text_of
 from newscrawl.text import optional_text
+from newscrawl.urls import canonical_url, is_site_host
 
 
 @dataclass
@@ -25,6 +26,12 @@ class ListingPage:
     layout: str
     links: list[ListingLink] = field(default_factory=list)
     next_url: Optional[str] = None
+
+
+def link_url(page_url: str, href: str) -> str:
+    """An index link, absolute, and canonical when it is the site's."""
+    url = urljoin(page_url, href.strip())
+    return canonical_url(url) if is_site_host(urlsplit(url).hostname) else url
 
 
 class ListingParser:
@@ -67,7 +74,7 @@ class CurrentListingParser(ListingParser):
             if not href:
                 continue
             title = anchor.attrib.get("title") or text_of(anchor[0])
-            found.append(ListingLink(urljoin(self.page_url, href.strip()), optional_text(title), parse_any(item.css(self.DATE).get())))
+            found.append(ListingLink(link_url(self.page_url, href), optional_text(title), parse_any(item.css(self.DATE).get())))
         return found
 
     def next_url(self) -> Optional[str]:
@@ -93,7 +100,7 @@ class LegacyListingParser(ListingParser):
             anchor = item.css(self.LINK) or item.css("a.b-stories__img")
             href = anchor.attrib.get("href") if anchor else None
             if href:
-                found.append(ListingLink(urljoin(self.page_url, href.strip()), optional_text(text_of(anchor[0])), parse_any(text_of(item.css(self.DATE)))))
+                found.append(ListingLink(link_url(self.page_url, href), optional_text(text_of(anchor[0])), parse_any(text_of(item.css(self.DATE)))))
         return found
 
 

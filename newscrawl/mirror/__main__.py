@@ -1,0 +1,64 @@
+"""Command line: build, serve, or write golden files.
+
+python -m newscrawl.mirror build --out DIR [--articles N] [--edition 2] [--seed S] [--robots-blocks-services]
+python -m newscrawl.mirror serve --root DIR [--port 0]
+python -m newscrawl.mirror golden --out tests/golden
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Optional
+
+from .build import build_mirror
+from .golden import write_golden
+from .server import MirrorServer
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m newscrawl.mirror", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    build = sub.add_parser("build", help="write a mirror into a folder")
+    build.add_argument("--out", type=Path, required=True)
+    build.add_argument("--articles", type=int, default=200, help="Asia articles on the index (n_asia)")
+    build.add_argument("--edition", type=int, default=1, choices=(1, 2))
+    build.add_argument("--seed", type=int, default=1)
+    build.add_argument("--robots-blocks-services", action="store_true", help="add 'Disallow: /services/' to robots.txt")
+    serve = sub.add_parser("serve", help="serve a built mirror on 127.0.0.1 until killed")
+    serve.add_argument("--root", type=Path, required=True)
+    serve.add_argument("--port", type=int, default=0)
+    golden = sub.add_parser("golden", help="write golden page/expected pairs for parser tests")
+    golden.add_argument("--out", type=Path, required=True)
+    return parser
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "build":
+        started = time.perf_counter()
+        manifest = build_mirror(args.out, n_asia=args.articles, edition=args.edition, seed=args.seed,
+                                robots_blocks_services=args.robots_blocks_services)
+        counts = json.dumps(manifest["counts"])
+        print(f"built edition {args.edition} into {args.out} in {time.perf_counter() - started:.2f}s: {counts}", flush=True)
+    elif args.command == "serve":
+        server = MirrorServer(args.root, port=args.port).start()
+        print(f"serving {args.root} on {server.base_url}", flush=True)
+        try:
+            threading.Event().wait()  # until killed
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.stop()
+    else:
+        names = write_golden(args.out)
+        print(f"wrote {len(names)} golden pages into {args.out}: {', '.join(names)}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

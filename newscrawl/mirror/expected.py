@@ -1,0 +1,66 @@
+"""Expected item values, computed from the corpus records (never from rendered HTML).
+
+Field rules: docs/MIRROR-CONTRACT.md, "Expected item values".
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from datetime import datetime, timezone
+from typing import Any, Optional
+
+from .corpus.real import real_expected
+from .model import Article, Site
+from .text import clean
+
+BODY_KINDS = ("p", "h2", "h3", "quote")  # read_more, media and widget blocks are not article text
+
+
+def utc_z(when: Optional[datetime]) -> Optional[str]:
+    return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ") if when else None
+
+
+def expected_item(article: Article, articles: dict[str, Article]) -> dict[str, Any]:
+    if article.layout == "real":
+        return real_expected()
+    read_more = []
+    for block in article.read_more:
+        target = articles.get(block.target) if block.target else None
+        read_more.append({"url": target.canonical if target else block.href, "title": clean(block.text)})
+    image = None
+    if article.image:
+        image = {"url": article.image.url, "caption": clean(article.image.caption), "credit": clean(article.image.credit)}
+    return {
+        "article_id": article.id,
+        "url": article.canonical,
+        "title": clean(article.title),
+        "lead": clean(article.lead) if article.lead else None,
+        "body": "\n\n".join(clean(b.text) for b in article.blocks if b.kind in BODY_KINDS),
+        "dateline": article.dateline,
+        "authors": [clean(a) for a in article.authors],
+        "section": article.section,
+        "tags": [clean(t) for t in article.tags],
+        "published_at": utc_z(article.published),
+        # legacy pages always carry a lastmod meta; current ones only when updated
+        "modified_at": utc_z(article.modified or (article.published if article.layout == "legacy" else None)),
+        "image": image,
+        "read_more": read_more,
+        "language": "en",
+    }
+
+
+def hops(site: Site, start_ids: list[str]) -> dict[str, Optional[int]]:
+    """Fewest READ MORE hops from any index article (breadth-first); None = unreachable."""
+    dist: dict[str, Optional[int]] = {art_id: None for art_id in site.articles}
+    queue: deque[str] = deque()
+    for art_id in start_ids:
+        if dist.get(art_id, 0) is None:
+            dist[art_id] = 0
+            queue.append(art_id)
+    while queue:
+        current = queue.popleft()
+        for block in site.articles[current].read_more:
+            if block.target in dist and dist[block.target] is None:
+                dist[block.target] = dist[current] + 1  # type: ignore[operator]
+                queue.append(block.target)
+    return dist

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# The whole test suite on a fresh machine: installs what it needs, then runs pytest.
+# Usage: bash scripts/test.sh [pytest arguments]
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+bash scripts/setup-venv.sh
+bash scripts/system-deps.sh
+exec .venv/bin/python -m pytest "$@"

@@ -1,0 +1,20 @@
+"""Packaging for scrapyd-deploy (an egg of newscrawl, spiders and pipelines)."""
+
+from setuptools import find_packages, setup
+
+setup(
+    name="newscrawl",
+    version="0.1.0",
+    python_requires=">=3.11",
+    packages=find_packages(include=["newscrawl", "newscrawl.*", "spiders", "spiders.*", "pipelines", "pipelines.*"]),
+    package_data={"newscrawl": ["mirror/corpus/*", "migrations/*", "migrations/**/*", "alembic.ini"]},
+    install_requires=[
+        "scrapy==2.19.0",
+        "itemadapter==0.13.1",
+        "scrapy-playwright==0.0.48",
+        "sqlalchemy==2.1.9",
+        "alembic==1.20.1",
+        "trafilatura==2.3.1",
+    ],
+    entry_points={"scrapy": ["settings = newscrawl.settings"]},
+)

@@ -1,0 +1,69 @@
+"""Shared fixtures: a bundled mirror served on a free port, and a real crawl of it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+from newscrawl.mirror.build import build_mirror
+from newscrawl.mirror.server import MirrorServer
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+SHARED = PROJECT_ROOT.parent / "shared"
+# Small enough for CI, large enough to hold every trap of the corpus.
+E2E_ARTICLES = 60
+
+
+@dataclass
+class CrawlRun:
+    returncode: int
+    log: str
+    database_url: str
+    feed: Path
+    data_dir: Path
+
+    def feed_items(self) -> list[dict[str, Any]]:
+        if not self.feed.exists():
+            return []
+        return [json.loads(line) for line in self.feed.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def run_crawl(
+    base_url: str, workdir: Path, *args: str, database_url: str | None = None, spider: str = "asia", timeout: float = 300
+) -> CrawlRun:
+    """`scrapy crawl` in a subprocess, as a user runs it, into files under workdir."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    database_url = database_url or f"sqlite:///{workdir / 'news.sqlite'}"
+    feed = workdir / "out.jsonl"
+    command = [
+        sys.executable, "-m", "scrapy", "crawl", spider, "-a", f"base_url={base_url}", "-O", str(feed),
+        "-s", f"NEWSCRAWL_DATABASE_URL={database_url}", "-s", "AUTOTHROTTLE_ENABLED=False", *args,
+    ]
+    env = {**os.environ, "NEWSCRAWL_DATA_DIR": str(workdir / "data")}
+    done = subprocess.run(command, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=timeout)
+    return CrawlRun(done.returncode, done.stdout + done.stderr, database_url, feed, workdir / "data")
+
+
+@pytest.fixture(scope="session")
+def mirror_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("mirror") / "edition1"
+    build_mirror(root, n_asia=E2E_ARTICLES)
+    return root
+
+
+@pytest.fixture(scope="session")
+def manifest(mirror_root: Path) -> dict[str, Any]:
+    return json.loads((mirror_root / "manifest.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def mirror(mirror_root: Path) -> Iterator[MirrorServer]:
+    with MirrorServer(mirror_root) as server:
+        yield server

@@ -1,0 +1,137 @@
+"""The Asia crawl end to end: the bundled mirror on a free port, a real `scrapy crawl` into
+a temporary SQLite file and JSON Lines feed, checked against the mirror's own manifest."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from newscrawl.items import ARTICLE_FIELDS
+from newscrawl.mirror.server import MirrorServer
+from tests.conftest import SHARED, CrawlRun, run_crawl
+
+pytestmark = pytest.mark.e2e
+
+DEPTH = 2
+
+
+def boilerplate_strings() -> list[str]:
+    """The boilerplate list of SPUTNIK-MARKUP.md, read from the document itself."""
+    markup = (SHARED / "SPUTNIK-MARKUP.md").read_text(encoding="utf-8")
+    section = markup.split("## Boilerplate seen in the text of a page", 1)[1]
+    quoted = re.findall(r'"([^"]+)"', section)
+    # the dateline is quoted there as what to keep, not as boilerplate
+    return [q.rstrip(".") for q in quoted if "(Sputnik)" not in q and q.strip() not in {"0"}]
+
+
+@pytest.fixture(scope="module")
+def crawl(mirror: MirrorServer, tmp_path_factory: pytest.TempPathFactory) -> CrawlRun:
+    run = run_crawl(mirror.base_url, tmp_path_factory.mktemp("crawl"))
+    assert run.returncode == 0, run.log[-3000:]
+    return run
+
+
+def rows(run: CrawlRun) -> dict[str, dict[str, Any]]:
+    engine = create_engine(run.database_url)
+    with engine.connect() as connection:
+        result = connection.execute(text("SELECT * FROM articles"))
+        found = {row["article_id"]: dict(row) for row in result.mappings()}
+    engine.dispose()
+    return found
+
+
+def test_every_asia_article_is_stored_exactly_once(crawl: CrawlRun, manifest: dict[str, Any]) -> None:
+    items = crawl.feed_items()
+    assert items, "the feed is empty"
+    ids = [item["article_id"] for item in items]
+    assert len(ids) == len(set(ids)), "an article appears twice in the feed"
+    stored_asia = {i for i, row in rows(crawl).items() if row["section"] == "asia"}
+    expected_asia = {i for i, a in manifest["articles"].items() if a["section"] == "asia" and a["hops"] is not None and a["hops"] <= DEPTH}
+    assert set(manifest["asia_ids"]) <= stored_asia
+    assert stored_asia == expected_asia
+
+
+def test_read_more_targets_within_the_depth_are_stored_and_no_further(crawl: CrawlRun, manifest: dict[str, Any]) -> None:
+    stored = set(rows(crawl))
+    failing = set()
+    for urls in manifest["failing"].values():
+        failing.update(urls)
+    within = {i for i, a in manifest["articles"].items() if a["hops"] is not None and a["hops"] <= DEPTH}
+    beyond = {i for i, a in manifest["articles"].items() if a["hops"] is None or a["hops"] > DEPTH}
+    assert within - stored == set()
+    assert beyond & stored == set()
+    assert any(a["hops"] == 2 for a in manifest["articles"].values()), "the mirror has no 2-hop article"
+
+
+def test_no_boilerplate_in_any_body(crawl: CrawlRun) -> None:
+    strings = boilerplate_strings()
+    assert "Subscribe" in strings and "Заголовок открываемого материала" in strings
+    for item in crawl.feed_items():
+        for needle in strings:
+            assert needle not in item["body"], (item["article_id"], needle)
+        assert not re.search(r"^READ MORE", item["body"], re.MULTILINE)
+
+
+def test_database_rows_and_feed_lines_agree(crawl: CrawlRun) -> None:
+    stored = rows(crawl)
+    items = crawl.feed_items()
+    assert len(items) == len(stored)
+    for item in items:
+        row = stored[item["article_id"]]
+        for field in ARTICLE_FIELDS:
+            value = row[field]
+            if isinstance(value, str) and field in {"authors", "tags", "image", "read_more"}:
+                value = json.loads(value)
+            assert value == item[field], (item["article_id"], field)
+
+
+def test_fields_equal_the_corpus(crawl: CrawlRun, manifest: dict[str, Any]) -> None:
+    for item in crawl.feed_items():
+        expected = manifest["articles"][item["article_id"]]["expected"]
+        for field, value in expected.items():
+            assert item[field] == value, (item["article_id"], field)
+        assert item["layout"] in {"current", "legacy"}
+        assert item["fetched_url"].startswith("http://127.0.0.1:")
+
+
+def test_stored_url_is_canonical_on_the_real_host(crawl: CrawlRun, manifest: dict[str, Any]) -> None:
+    for item in crawl.feed_items():
+        assert item["url"] == manifest["articles"][item["article_id"]]["url"]
+        assert re.match(r"https://(www\.)?sputnik(news|globe)\.com/", item["url"])
+
+
+def test_failures_are_counted_not_fatal(crawl: CrawlRun, manifest: dict[str, Any]) -> None:
+    assert "Page failed" in crawl.log and "HTTP 500" in crawl.log and "HTTP 404" in crawl.log
+    assert "'newscrawl/pages_failed/500'" in crawl.log
+
+
+def test_default_feed_is_written_under_data_feeds(crawl: CrawlRun) -> None:
+    # -O replaces FEEDS for that run; the default feed is checked in test_default_feed
+    assert crawl.feed.exists()
+
+
+def test_unreachable_start_page_exits_non_zero_with_one_error_line(tmp_path: Path) -> None:
+    run = run_crawl("http://127.0.0.1:9", tmp_path, "-s", "RETRY_TIMES=0")
+    assert run.returncode == 1
+    errors = [line for line in run.log.splitlines() if " ERROR: " in line]
+    assert len(errors) == 1, errors
+    assert "https://sputnikglobe.com/asia/" in errors[0] and "Connection" in errors[0] and "refused" in errors[0].lower()
+
+
+def test_robots_blocking_load_more_is_logged_once_and_counted(tmp_path: Path) -> None:
+    from newscrawl.mirror.build import build_mirror
+
+    root = tmp_path / "blocked"
+    manifest = build_mirror(root, n_asia=45, robots_blocks_services=True)
+    with MirrorServer(root) as server:
+        run = run_crawl(server.base_url, tmp_path / "crawl", "-s", "NEWSCRAWL_READ_MORE_DEPTH=0")
+    assert run.returncode == 0, run.log[-2000:]
+    assert run.log.count("Index paging stopped: robots.txt forbids") == 1
+    assert "'newscrawl/index/paging_blocked_by_robots': 1" in run.log
+    stored = {item["article_id"] for item in run.feed_items()}
+    assert stored and stored < set(manifest["asia_ids"])

@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+import pytest
+
+from newscrawl.urls import (
+    article_id_from_url,
+    canonical_url,
+    identity_key,
+    is_public_host,
+    section_from_url,
+    to_fetch_url,
+    to_site_url,
+)
+
+LEGACY = "https://sputniknews.com/asia/201806301066021398-us-south-korea-pressure/"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        LEGACY,
+        "http://sputniknews.com/asia/201806301066021398-us-south-korea-pressure",
+        "https://www.sputniknews.com/asia/201806301066021398-us-south-korea-pressure/?utm_source=tw&utm_medium=x",
+        "https://sputnikglobe.com/asia/201806301066021398-us-south-korea-pressure/#comments",
+        "https://sputnikglobe.com/amp/asia/201806301066021398-us-south-korea-pressure/",
+    ],
+)
+def test_every_spelling_of_an_article_is_one_identity(url: str) -> None:
+    assert identity_key(url) == "article:1066021398"
+    assert canonical_url(url) == "https://sputniknews.com/asia/201806301066021398-us-south-korea-pressure/"
+
+
+def test_current_print_and_amp_copies_share_the_id() -> None:
+    main = "https://sputnikglobe.com/20231203/some-slug-1115353279.html"
+    assert article_id_from_url(main) == "1115353279"
+    assert canonical_url("https://sputnikglobe.com/20231203/some-slug-1115353279-print.html") == main
+    assert canonical_url("http://www.sputnikglobe.com/amp/20231203/some-slug-1115353279.html?fbclid=1") == main
+
+
+def test_old_2016_urls_and_sections() -> None:
+    old = "https://sputniknews.com/asia/20160512/1039563745/slug.html"
+    assert article_id_from_url(old) == "1039563745"
+    assert section_from_url(old) == "asia"
+    assert section_from_url(LEGACY) == "asia"
+    assert section_from_url("https://sputnikglobe.com/20231203/some-slug-1115353279.html") is None
+
+
+@pytest.mark.parametrize("url", ["https://sputnikglobe.com/asia/", "https://sputnikglobe.com/20231203/", "https://example.com/a-12345678.html"])
+def test_non_articles_have_no_id_or_are_offsite(url: str) -> None:
+    assert identity_key(url) != "article:12345678" and (article_id_from_url(url) is None or "example" in url)
+
+
+def test_canonical_keeps_real_parameters_and_drops_tracking() -> None:
+    url = "https://sputnikglobe.com/services/asia/more.html?id=1&date=20241205T094323&utm_campaign=x"
+    assert canonical_url(url) == "https://sputnikglobe.com/services/asia/more.html?id=1&date=20241205T094323"
+
+
+def test_mirror_mapping_round_trips() -> None:
+    base = "http://127.0.0.1:8123"
+    fetched = to_fetch_url("https://www.sputniknews.com/asia/x/?a=1", base)
+    assert fetched == "http://127.0.0.1:8123/asia/x/?a=1"
+    assert to_site_url(fetched, base) == "https://sputnikglobe.com/asia/x/?a=1"
+    assert to_fetch_url("https://example.com/x", base) == "https://example.com/x"
+    assert to_fetch_url(LEGACY, None) == LEGACY
+
+
+@pytest.mark.parametrize("host,public", [("10.0.0.1", False), ("192.168.1.5", False), ("169.254.169.254", False), ("127.0.0.1", False), ("localhost", False), ("[::1]", False), ("8.8.8.8", True), ("example.com", True)])
+def test_private_addresses_are_never_public(host: str, public: bool) -> None:
+    assert is_public_host(host) is public
+
+
+def test_request_url_asks_for_the_main_page_and_keeps_old_urls_for_the_redirect() -> None:
+    from newscrawl.urls import request_url
+
+    assert request_url("https://sputnikglobe.com/amp/20231203/s-1115353279.html?utm_source=x#top") == "https://sputnikglobe.com/20231203/s-1115353279.html"
+    old = "https://sputniknews.com/asia/20160512/1039563745/slug.html"
+    assert request_url(old) == old
+    assert canonical_url(old) == "https://sputniknews.com/asia/201605121039563745-slug/"
