@@ -20,6 +20,7 @@ from twisted.python.failure import Failure
 
 from newscrawl.config import ConfigError, NewscrawlConfig
 from newscrawl.db import Archive, utc_now
+from newscrawl.items import Article
 from newscrawl.logs import install_download_error_filter
 from newscrawl.parsers import parse_article, parse_listing
 from newscrawl.parsers.sitemap import overlaps, read_sitemap, window_of
@@ -54,22 +55,32 @@ class SectionSpider(scrapy.Spider):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        if base_url and not urlsplit(base_url).scheme.startswith("http"):
-            raise ConfigError(f"-a base_url= must be an http(s) URL, not {base_url!r}")
-        self.base_url = base_url.rstrip("/") if base_url else None
-        self.since = _parse_day("since", since)
-        self.until = _parse_day("until", until) or (date.today() if self.since else None)
-        if self.since and self.until and self.until < self.since:
-            raise ConfigError(f"-a until={self.until} is before -a since={self.since}")
-        if refresh not in (None, "", "all", "recent"):
-            raise ConfigError(f"-a refresh= takes 'all' (fetch every article again) or 'recent' (the default), not {refresh!r}")
-        self.refresh_all = refresh == "all"
+        self.base_url, self.since, self.until, self.refresh_all = self.check_arguments(base_url, since, until, refresh)
         self.crawl_arguments = {k: v for k, v in {"base_url": base_url, "since": since, "until": until, "refresh": refresh, **kwargs}.items() if v}
         self.max_hops = 2
         # archived article id -> published_at: pages not to fetch again (incremental crawls)
         self.settled_before = ""
         self.archived: dict[str, Optional[str]] = {}
         self._paging_stopped_logged = False
+        # backfill articles of other sections, fetched and passed over: fetched again if
+        # a kept article names them in READ MORE
+        self.passed_over: set[str] = set()
+
+    @staticmethod
+    def check_arguments(
+        base_url: Optional[str] = None, since: Optional[str] = None, until: Optional[str] = None,
+        refresh: Optional[str] = None, **_other: Any,
+    ) -> tuple[Optional[str], Optional[date], Optional[date], bool]:
+        """The spider's -a arguments, read; a ConfigError says which one is wrong and why."""
+        if base_url and not urlsplit(base_url).scheme.startswith("http"):
+            raise ConfigError(f"-a base_url= must be an http(s) URL, not {base_url!r}")
+        first = _parse_day("since", since)
+        last = _parse_day("until", until) or (date.today() if first else None)
+        if first and last and last < first:
+            raise ConfigError(f"-a until={last} is before -a since={first}")
+        if refresh not in (None, "", "all", "recent"):
+            raise ConfigError(f"-a refresh= takes 'all' (fetch every article again) or 'recent' (the default), not {refresh!r}")
+        return (base_url.rstrip("/") if base_url else None), first, last, refresh == "all"
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> "SectionSpider":
@@ -175,13 +186,29 @@ class SectionSpider(scrapy.Spider):
                 if overlaps(window_of(entry.url), self.since, self.until):
                     yield scrapy.Request(self.site_url(entry.url), callback=self.parse_sitemap, errback=self.page_failed)
             return
+        # a sitemap that names its window lists that window's articles; lastmod is when an
+        # article last changed, not when it was published, so it only filters the others
+        dated = window_of(response.url)[0] is not None
         for entry in entries:
             day = entry.lastmod[:10] if entry.lastmod else None
-            if day and not (self.since.isoformat() <= day <= self.until.isoformat()):
+            if not dated and day and not (self.since.isoformat() <= day <= self.until.isoformat()):
                 continue
+            self.count("backfill/sitemap_entries")
             request = self.article_request(entry.url, hops=0, backfill=True)
             if request is not None:
                 yield request
+
+    def in_backfill_window(self, article: Article) -> bool:
+        """The article's own section and date decide whether a backfill keeps it."""
+        if article.section != self.section:
+            self.count("backfill/other_section")
+            self.passed_over.add(article.article_id)
+            return False
+        day = (article.published_at or "")[:10]
+        if day and self.since and self.until and not (self.since.isoformat() <= day <= self.until.isoformat()):
+            self.count("backfill/outside_window")
+            return False
+        return True
 
     # articles -------------------------------------------------------------------
     def article_request(self, url: str, hops: int, backfill: bool = False) -> Optional[scrapy.Request]:
@@ -196,9 +223,12 @@ class SectionSpider(scrapy.Spider):
         if self.is_settled(article_id):
             self.count("incremental/archived_not_fetched")
             return None
+        fetch_again = not backfill and article_id in self.passed_over
+        if fetch_again:
+            self.passed_over.discard(article_id)
         return scrapy.Request(
             request_url(url), callback=self.parse_article, errback=self.page_failed,
-            meta={"newscrawl_hops": hops, "newscrawl_backfill": backfill},
+            meta={"newscrawl_hops": hops, "newscrawl_backfill": backfill}, dont_filter=fetch_again,
         )
 
     def parse_article(self, response: Response) -> Iterator[Any]:
@@ -223,8 +253,7 @@ class SectionSpider(scrapy.Spider):
         assert article is not None
         article.article_id = article.article_id or article_id_from_url(site_url) or ""
         article.fetched_at = utc_now()
-        if response.meta.get("newscrawl_backfill") and article.section != self.section:
-            self.count("backfill/other_section")
+        if response.meta.get("newscrawl_backfill") and not self.in_backfill_window(article):
             return
         yield article
         if hops >= self.max_hops:

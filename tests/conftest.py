@@ -36,14 +36,16 @@ class CrawlRun:
 
 
 def run_crawl(
-    base_url: str, workdir: Path, *args: str, database_url: str | None = None, spider: str = "asia", timeout: float = 300
+    base_url: str, workdir: Path, *args: str, database_url: str | None = None, spider: str = "asia", timeout: float = 300,
+    output: bool = True,
 ) -> CrawlRun:
-    """`scrapy crawl` in a subprocess, as a user runs it, into files under workdir."""
+    """`scrapy crawl` in a subprocess, as a user runs it, into files under workdir
+    (the feed into workdir/out.jsonl with -O, or the default FEEDS when output is False)."""
     workdir.mkdir(parents=True, exist_ok=True)
     database_url = database_url or f"sqlite:///{workdir / 'news.sqlite'}"
     feed = workdir / "out.jsonl"
     command = [
-        sys.executable, "-m", "scrapy", "crawl", spider, "-a", f"base_url={base_url}", "-O", str(feed),
+        sys.executable, "-m", "scrapy", "crawl", spider, "-a", f"base_url={base_url}", *(["-O", str(feed)] if output else []),
         "-s", f"NEWSCRAWL_DATABASE_URL={database_url}", "-s", "AUTOTHROTTLE_ENABLED=False", *args,
     ]
     env = {**os.environ, "NEWSCRAWL_DATA_DIR": str(workdir / "data")}

@@ -1,4 +1,5 @@
-"""`scrapy crawl`, with an exit status that says whether the crawl could do its job."""
+"""`scrapy crawl`, with clear errors for bad settings or arguments and an exit status that
+says whether the crawl could do its job."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import argparse
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
-from newscrawl.config import ConfigError
+from newscrawl.config import ConfigError, NewscrawlConfig
 
 # finish reasons after which the crawl did not do its job
 FAILED_REASONS = frozenset({"start_page_unreachable", "archive_error"})
@@ -16,14 +17,23 @@ FAILED_REASONS = frozenset({"start_page_unreachable", "archive_error"})
 class Command(ScrapyCrawlCommand):
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if len(args) != 1:
-            raise UsageError("name one spider: scrapy crawl asia")
-        assert self.crawler_process
-        crawler = self._create_crawler(args[0])
+            raise UsageError("name one spider, e.g. scrapy crawl asia")
+        assert self.crawler_process and self.settings is not None
         try:
-            self.crawler_process.crawl(crawler, **opts.spargs)
+            # checked before the crawl starts, so a mistake costs nothing and says what it is
+            NewscrawlConfig.from_settings(self.settings)
+            spider_class = self.crawler_process.spider_loader.load(args[0])
+            check = getattr(spider_class, "check_arguments", None)
+            if check is not None:
+                check(**opts.spargs)
         except ConfigError as exc:
             raise UsageError(str(exc), print_help=False) from None
+        crawler = self._create_crawler(args[0])
+        self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()
-        reason = crawler.stats.get_value("finish_reason") if crawler.stats else None
-        if self.crawler_process.bootstrap_failed or reason in FAILED_REASONS:
+        try:
+            reason = crawler.stats.get_value("finish_reason")
+        except RuntimeError:  # the crawl never started
+            reason = None
+        if self.crawler_process.bootstrap_failed or reason is None or reason in FAILED_REASONS:
             self.exitcode = 1

@@ -110,9 +110,29 @@ def test_failures_are_counted_not_fatal(crawl: CrawlRun, manifest: dict[str, Any
     assert "'newscrawl/pages_failed/500'" in crawl.log
 
 
-def test_default_feed_is_written_under_data_feeds(crawl: CrawlRun) -> None:
-    # -O replaces FEEDS for that run; the default feed is checked in test_default_feed
-    assert crawl.feed.exists()
+def test_without_o_the_feed_goes_to_data_feeds(mirror: MirrorServer, manifest: dict[str, Any], tmp_path: Path) -> None:
+    run = run_crawl(mirror.base_url, tmp_path, "-s", "NEWSCRAWL_READ_MORE_DEPTH=0", output=False)
+    assert run.returncode == 0, run.log[-2000:]
+    feeds = list((run.data_dir / "feeds").glob("asia-*.jsonl"))
+    assert len(feeds) == 1
+    ids = {json.loads(line)["article_id"] for line in feeds[0].read_text(encoding="utf-8").splitlines()}
+    assert ids == set(manifest["asia_ids"])
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (("-s", "NEWSCRAWL_BATCH_SIZE=0"), "NEWSCRAWL_BATCH_SIZE must be at least 1"),
+        (("-a", "since=last week"), "-a since= takes a date as YYYY-MM-DD"),
+    ],
+)
+def test_a_bad_setting_or_argument_stops_before_crawling_with_a_clear_message(
+    mirror: MirrorServer, tmp_path: Path, args: tuple[str, ...], message: str
+) -> None:
+    run = run_crawl(mirror.base_url, tmp_path, *args)
+    assert run.returncode == 2
+    assert message in run.log and "Traceback" not in run.log
+    assert not (tmp_path / "news.sqlite").exists()
 
 
 def test_unreachable_start_page_exits_non_zero_with_one_error_line(tmp_path: Path) -> None:
@@ -135,3 +155,25 @@ def test_robots_blocking_load_more_is_logged_once_and_counted(tmp_path: Path) ->
     assert "'newscrawl/index/paging_blocked_by_robots': 1" in run.log
     stored = {item["article_id"] for item in run.feed_items()}
     assert stored and stored < set(manifest["asia_ids"])
+
+
+def test_backfill_keeps_the_sections_articles_of_the_window_and_their_read_more(
+    mirror: MirrorServer, manifest: dict[str, Any], tmp_path: Path
+) -> None:
+    since, until = "2018-06-01", "2018-06-30"
+    run = run_crawl(mirror.base_url, tmp_path, "-a", f"since={since}", "-a", f"until={until}")
+    assert run.returncode == 0, run.log[-2000:]
+    articles = manifest["articles"]
+    by_url = {a["url"]: i for i, a in articles.items()}
+    seeds = {
+        i for i, a in articles.items()
+        if a["section"] == "asia" and since <= (a["expected"]["published_at"] or "")[:10] <= until
+    }
+    assert seeds, "the mirror has no Asia article in the window"
+    expected, frontier = set(seeds), set(seeds)
+    for _hop in range(DEPTH):
+        frontier = {by_url[u] for i in frontier for u in manifest["read_more"].get(i, []) if u in by_url} - expected
+        expected |= frontier
+    stored = {item["article_id"] for item in run.feed_items()}
+    assert stored == expected
+    assert "'newscrawl/backfill/other_section'" in run.log

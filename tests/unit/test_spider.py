@@ -1,0 +1,103 @@
+"""The section spider's scheduling, on HtmlResponse objects made from golden pages."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import pytest
+import scrapy
+from scrapy.http import HtmlResponse, Request
+from scrapy.utils.test import get_crawler
+
+from newscrawl.config import ConfigError
+from newscrawl.items import Article
+from spiders.asia import AsiaSpider
+
+GOLDEN = Path(__file__).resolve().parents[1] / "golden"
+BASE = "http://127.0.0.1:8123"
+
+
+@pytest.fixture
+def spider(tmp_path: Path) -> AsiaSpider:
+    crawler = get_crawler(AsiaSpider, {"NEWSCRAWL_DATABASE_URL": f"sqlite:///{tmp_path / 'a.sqlite'}", "NEWSCRAWL_READ_MORE_DEPTH": 2})
+    crawler._apply_settings()
+    spider = AsiaSpider.from_crawler(crawler, base_url=BASE)
+    crawler.spider = spider
+    crawler.stats.open_spider()
+    return spider
+
+
+def response(name: str, url: str, meta: dict[str, Any] | None = None) -> HtmlResponse:
+    body = (GOLDEN / f"{name}.html").read_bytes()
+    request = Request(url, meta=meta or {})
+    return HtmlResponse(url=url, body=body, encoding="utf-8", request=request)
+
+
+def stat(spider: AsiaSpider, key: str) -> Any:
+    return spider.crawler.stats.get_value(f"newscrawl/{key}")
+
+
+def test_index_page_schedules_its_articles_and_the_next_fragment(spider: AsiaSpider) -> None:
+    out = list(spider.parse_index(response("index-asia", f"{BASE}/asia/")))
+    articles = [r for r in out if r.callback == spider.parse_article]
+    pages = [r for r in out if r.callback == spider.parse_index]
+    assert len(articles) == 20 and len(pages) == 1
+    assert all(r.url.startswith("https://sputnik") for r in out), "requests name the real site; the middleware maps them"
+    assert pages[0].url.startswith("https://sputnikglobe.com/services/asia/more.html?id=")
+    assert all(r.meta["newscrawl_hops"] == 0 for r in articles)
+
+
+def test_index_without_articles_warns_of_a_layout_change(spider: AsiaSpider, caplog: pytest.LogCaptureFixture) -> None:
+    page = HtmlResponse(url=f"{BASE}/asia/", body=b"<html><body><div class='news'>nothing</div></body></html>", encoding="utf-8")
+    with caplog.at_level(logging.WARNING):
+        assert list(spider.parse_index(page)) == []
+    assert "yields no article" in caplog.text
+    assert stat(spider, "layout/index_without_articles") == 1
+
+
+def test_article_yields_the_item_then_its_read_more_within_the_depth(spider: AsiaSpider) -> None:
+    url = f"{BASE}/asia/201806301066021398-us-south-korea-pressure/"
+    out = list(spider.parse_article(response("seed-legacy-1066021398", url, {"newscrawl_hops": 1})))
+    item, *follow = out
+    assert isinstance(item, Article) and item.article_id == "1066021398" and item.fetched_url == url
+    assert [r.meta["newscrawl_hops"] for r in follow] == [2, 2, 2]
+    last_hop = list(spider.parse_article(response("seed-legacy-1066021398", url, {"newscrawl_hops": 2})))
+    assert len(last_hop) == 1, "no READ MORE request past NEWSCRAWL_READ_MORE_DEPTH"
+
+
+def test_links_off_the_site_are_never_requested(spider: AsiaSpider) -> None:
+    for url in ("https://www.reuters.com/world/x", "http://10.0.0.1/asia/", "http://169.254.169.254/latest/"):
+        assert spider.article_request(url, hops=0) is None
+    assert stat(spider, "links/offsite") == 3
+
+
+def test_unknown_page_is_parsed_by_the_fallback_and_counted(spider: AsiaSpider, caplog: pytest.LogCaptureFixture) -> None:
+    body = b"<html><head><title>Odd page</title></head><body><main><h1>Odd page</h1>" + b"<p>Some long text about Seoul and Tokyo that goes on for a while here.</p>" * 8 + b"</main></body></html>"
+    page = HtmlResponse(url=f"{BASE}/20240101/odd-1234567890.html", body=body, encoding="utf-8", request=Request(f"{BASE}/x", meta={"newscrawl_hops": 0}))
+    with caplog.at_level(logging.WARNING):
+        items = [x for x in spider.parse_article(page) if isinstance(x, Article)]
+    assert items and items[0].layout == "fallback" and items[0].article_id == "1234567890"
+    assert stat(spider, "layout/fallback") == 1
+    assert "No parser recognises" in caplog.text
+
+
+@pytest.mark.parametrize(
+    "arguments,message",
+    [
+        ({"since": "June 2018"}, "YYYY-MM-DD"),
+        ({"since": "2018-06-30", "until": "2018-06-01"}, "before"),
+        ({"base_url": "ftp://127.0.0.1"}, "http"),
+        ({"refresh": "sometimes"}, "refresh"),
+    ],
+)
+def test_bad_arguments_say_what_is_wrong(arguments: dict[str, str], message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        AsiaSpider(**arguments)
+
+
+def test_bad_setting_names_the_setting(tmp_path: Path) -> None:
+    crawler = get_crawler(AsiaSpider, {"NEWSCRAWL_READ_MORE_DEPTH": "deep", "NEWSCRAWL_DATABASE_URL": f"sqlite:///{tmp_path / 'a.sqlite'}"})
+    with pytest.raises(ConfigError, match="NEWSCRAWL_READ_MORE_DEPTH"):
+        AsiaSpider.from_crawler(crawler)
