@@ -197,6 +197,7 @@ def _extract_legacy(doc: Any) -> dict[str, Any]:
 def index_links(page: bytes) -> tuple[list[str], Optional[str]]:
     doc = lxml_html.fromstring(page.decode("utf-8"))
     links = [a.get("href") for a in doc.cssselect("div.list__item div.list__content a.list__title")]
+    links += [a.get("href") for a in doc.cssselect("li.b-stories__item div.b-stories__title h2 a")]  # the legacy list
     more = doc.cssselect("div.list__more[data-url]") or doc.cssselect("div.list-items-loaded[data-next-url]")
     nxt = more[0].get("data-url") or more[0].get("data-next-url") if more else None
     return links, nxt or None

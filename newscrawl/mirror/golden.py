@@ -14,6 +14,7 @@ from typing import Any
 
 from . import urls
 from .build import build_mirror
+from .corpus import real
 from .generate import PAGE_SIZE, generate_site
 
 GOLDEN_N_ASIA = 40
@@ -75,5 +76,10 @@ def write_golden(out: Path, n_asia: int = GOLDEN_N_ASIA, seed: int = GOLDEN_SEED
             expected = {"links": [e.canonical for e in pages[i]], "next_url": next_url}
             _write(out, name, page(index_routes[i]), urls.CURRENT_HOST + index_routes[i], "index", expected)
             written.append(name)
+        # the real legacy home page: the "b-stories" listing of the legacy section pages
+        excerpt = real.HOMEPAGE_EXCERPT_FILE.read_bytes()
+        _write(out, "real-legacy-home-b-stories", excerpt, urls.LEGACY_HOST + "/", "index",
+               {"links": list(real.HOMEPAGE_EXCERPT_LINKS), "next_url": None})
+        written.append("real-legacy-home-b-stories")
     return written
 

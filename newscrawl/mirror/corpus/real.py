@@ -61,3 +61,20 @@ def real_expected() -> dict[str, Any]:
         "read_more": [],
         "language": "en",
     }
+
+
+# The eight "Top Stories" of the saved home page, read off the page by hand, in order;
+# legacy articles are canonical on sputniknews.com (docs/MIRROR-CONTRACT.md).
+HOMEPAGE_EXCERPT_LINKS: tuple[str, ...] = tuple(
+    "https://sputniknews.com" + path
+    for path in (
+        "/us/201803171062621903-usa-russia-s400-foreign-nation/",
+        "/us/201803171062626934-stormy-daniels-lawsuit-trump-crowdfunding/",
+        "/analysis/201803171062593675-novichok-nerve-agent-skripal-poisoning/",
+        "/asia/201803171062629333-plane-crash-philippines/",
+        "/art_living/201803171062628877-romania-living-dead/",
+        "/us/201803171062626280-hacker-manning-death/",
+        "/middleeast/201803171062624847-syria-russia-liberation-military-security/",
+        "/latam/201803171062628648-brazil-protests-slain-activist/",
+    )
+)
