@@ -15,6 +15,7 @@ setup(
         "sqlalchemy==2.1.9",
         "alembic==1.20.1",
         "trafilatura==2.3.1",
+        "psycopg[binary]==3.3.9",
     ],
     entry_points={"scrapy": ["settings = newscrawl.settings"]},
 )

@@ -1,7 +1,10 @@
 """The cleaning rules: what is article text and what is site furniture.
 
-The parsers select the body's blocks by structure; these rules are the second line,
-for furniture that a layout puts inside the body or that a fallback extraction keeps.
+The parsers select the body's blocks by structure; these rules are the second line, for
+furniture that a layout puts inside the body or that a fallback extraction keeps: the
+boilerplate SPUTNIK-MARKUP.md lists ("Subscribe", "Newsfeed", a bare "0", the comment
+widget's lines, "Chats", the Russian widget string, the section banner), READ MORE lines,
+opinion disclaimers, photo credits and the lead photo's caption.
 """
 
 from __future__ import annotations
@@ -14,15 +17,18 @@ from typing import Optional
 from newscrawl.items import Article
 from newscrawl.text import join_paragraphs, normalize_text, optional_text, split_paragraphs
 
-# Whole paragraphs that are never article text (from SPUTNIK-MARKUP.md's boilerplate list).
-BOILERPLATE_PARAGRAPHS = re.compile(
-    r"^(subscribe|newsfeed|0|chats|loader|log in or register|to participate in the discussion"
-    r"|заголовок открываемого материала|sputnik international|find top stories and features from asia.*)$",
+# One pattern, one named group per reason; each matches a whole paragraph's start.
+FURNITURE = re.compile(
+    r"(?P<boilerplate>(?:subscribe|newsfeed|0|chats|loader|log in or register|to participate in the discussion"
+    r"|заголовок открываемого материала|sputnik international|all news|get short url"
+    r"|find top stories and features from asia.*)$)"
+    r"|(?P<read_more>read\s+(?:more|also)\s*:)"
+    r"|(?P<disclaimer>the views (?:and opinions )?expressed (?:in|by) (?:this|the) .{0,60}"
+    r"(?:do|does) not necessarily reflect .{0,60}sputnik.{0,20}$)"
+    r"|(?P<credit>©\s)",
     re.IGNORECASE,
 )
-READ_MORE_LINE = re.compile(r"^\s*read\s+more\s*:", re.IGNORECASE)
-DISCLAIMER = re.compile(r"^the views and opinions expressed in the article do not necessarily reflect those of sputnik\.?$", re.IGNORECASE)
-CREDIT_LINE = re.compile(r"^©\s")
+READ_MORE_LINE = re.compile(r"^\s*read\s+(?:more|also)\s*:", re.IGNORECASE)
 CAPTION_SUFFIX = " - Sputnik International"
 
 
@@ -36,14 +42,9 @@ class CleaningReport:
 
 def paragraph_verdict(paragraph: str, caption: Optional[str]) -> Optional[str]:
     """Why a paragraph is not article text, or None when it is."""
-    if BOILERPLATE_PARAGRAPHS.match(paragraph):
-        return "boilerplate"
-    if READ_MORE_LINE.match(paragraph):
-        return "read_more"
-    if DISCLAIMER.match(paragraph):
-        return "disclaimer"
-    if CREDIT_LINE.match(paragraph):
-        return "credit"
+    match = FURNITURE.match(paragraph)
+    if match:
+        return match.lastgroup
     if caption and paragraph in (caption, caption + CAPTION_SUFFIX):
         return "caption"
     return None
@@ -63,6 +64,14 @@ def clean_body(body: str, caption: Optional[str], report: CleaningReport) -> str
     return join_paragraphs(kept)
 
 
+def clean_caption(caption: Optional[str]) -> Optional[str]:
+    """A photo caption, without the " - Sputnik International" the lightbox repeats it with."""
+    caption = optional_text(caption)
+    if caption and caption.endswith(CAPTION_SUFFIX):
+        caption = caption[: -len(CAPTION_SUFFIX)] or None
+    return caption
+
+
 def content_hash(title: str, body: str) -> str:
     """Identity of the text: the same words in the same order hash alike."""
     return hashlib.sha256(f"{title}\n{body}".encode("utf-8")).hexdigest()
@@ -77,10 +86,11 @@ def clean_article(article: Article, report: Optional[CleaningReport] = None) -> 
     article.authors = [a for a in dict.fromkeys(normalize_text(a) for a in article.authors) if a]
     article.tags = [t for t in dict.fromkeys(normalize_text(t) for t in article.tags) if t]
     if article.image:
-        caption = optional_text(article.image.get("caption"))
-        if caption and caption.endswith(CAPTION_SUFFIX):
-            caption = caption[: -len(CAPTION_SUFFIX)]
-        article.image = {"url": article.image["url"], "caption": caption, "credit": optional_text(article.image.get("credit"))}
+        article.image = {
+            "url": article.image["url"],
+            "caption": clean_caption(article.image.get("caption")),
+            "credit": optional_text(article.image.get("credit")),
+        }
     caption = article.image["caption"] if article.image else None
     article.body = clean_body(article.body, caption, report)
     for link in article.read_more:

@@ -1,20 +1,37 @@
-"""The archive's tables (SQLAlchemy 2 typed models) and the one place that writes them."""
+"""The archive's tables (SQLAlchemy 2 typed models) and the one place that reads and writes them.
+
+SQLite (the default, WAL mode with a busy timeout) and PostgreSQL (`postgresql+psycopg://`).
+The schema is made and upgraded by the Alembic migrations in newscrawl/migrations, run
+whenever an Archive opens a database. Every write of a batch is one transaction of
+dialect upserts (`INSERT ... ON CONFLICT`), so a crawl killed at any point leaves whole
+batches or nothing, and writing the same batch again changes nothing. Near-duplicate
+search (newscrawl.dedup) runs in the same transaction, through the `article_bands` index.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Optional
+from typing import Any, Callable, Iterable, Iterator, Mapping, Optional, Sequence
 from urllib.parse import urlsplit
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint, create_engine, event, select
-from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+from sqlalchemy import (
+    JSON, BigInteger, Float, ForeignKey, Index, Integer, LargeBinary, SmallInteger, String, Text, UniqueConstraint, create_engine,
+    delete, event, func, select, update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.sql import Select
 
-from newscrawl.items import Article
+from newscrawl.config import check_database_url
+from newscrawl.dedup import DEFAULT_THRESHOLD, ESTIMATE_MARGIN, TextPrint, estimated_similarity, jaccard, shingles
+from newscrawl.items import ARTICLE_FIELDS, Article
+from newscrawl.migrations import upgrade_to_head
 from newscrawl.urls import article_id_from_url, is_site_host
 
 logger = logging.getLogger(__name__)
@@ -74,6 +91,9 @@ class RevisionRow(Base):
     modified_at: Mapped[Optional[str]] = mapped_column(String(20))
     seen_at: Mapped[str] = mapped_column(String(20), index=True)
     crawl_id: Mapped[Optional[int]] = mapped_column(Integer)
+    # the rest of the item as the crawl's feed had it (all but the columns above), so that
+    # every version can be exported whole (migration 0002; null in older revisions)
+    other_fields: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON)
 
 
 class LinkRow(Base):
@@ -88,7 +108,8 @@ class LinkRow(Base):
 
 
 class CrawlRow(Base):
-    """One row per run, with its stats, so the archive says how it was made."""
+    """One row per run, with its stats, so the archive says how it was made.
+    A row without finished_at is a crawl still running or one that was killed."""
 
     __tablename__ = "crawls"
 
@@ -105,12 +126,56 @@ class CrawlRow(Base):
     stats: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON)
 
 
+class BandRow(Base):
+    """The LSH bands of each article's current body (newscrawl.dedup): near-duplicate candidates
+    are the articles sharing a band key, found through the index on `key`."""
+
+    __tablename__ = "article_bands"
+
+    article_id: Mapped[str] = mapped_column(ForeignKey("articles.article_id"), primary_key=True)
+    band: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    key: Mapped[int] = mapped_column(BigInteger, index=True)
+
+
+class SignatureRow(Base):
+    """Each article's MinHash signature (newscrawl.dedup), to estimate a candidate's similarity."""
+
+    __tablename__ = "article_signatures"
+
+    article_id: Mapped[str] = mapped_column(ForeignKey("articles.article_id"), primary_key=True)
+    signature: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class NearDuplicateRow(Base):
+    """Two articles whose bodies are near-duplicates (one row per pair, the later-stored first)."""
+
+    __tablename__ = "near_duplicates"
+
+    article_id: Mapped[str] = mapped_column(ForeignKey("articles.article_id"), primary_key=True)
+    similar_id: Mapped[str] = mapped_column(ForeignKey("articles.article_id"), primary_key=True, index=True)
+    similarity: Mapped[float] = mapped_column(Float)
+    found_at: Mapped[str] = mapped_column(String(20))
+    crawl_id: Mapped[Optional[int]] = mapped_column(Integer)
+
+
 Index("ix_revisions_article_seen", RevisionRow.article_id, RevisionRow.seen_at)
+
+ARTICLES = ArticleRow.__table__
+REVISIONS = RevisionRow.__table__
+LINKS = LinkRow.__table__
+BANDS = BandRow.__table__
+SIGNATURES = SignatureRow.__table__
+NEAR = NearDuplicateRow.__table__
+# what an article upsert may overwrite: the item's fields and the bookkeeping, never first_seen_at
+_UPDATED_ON_CHANGE = (*ARTICLE_FIELDS, "last_seen_at", "changed_at")
+# the item's fields a revision keeps in columns; the others go to its other_fields
+_REVISION_TEXT = ("title", "lead", "body", "modified_at", "content_hash")
 
 
 def make_engine(database_url: str) -> Engine:
-    """An engine whose SQLite files run in WAL mode with a busy timeout."""
-    url = make_url(database_url)
+    """An engine whose SQLite files run in WAL mode with a busy timeout, and whose every
+    transaction (schema changes included) is a real SQLite transaction."""
+    url = make_url(check_database_url(database_url))
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
@@ -124,123 +189,308 @@ def make_engine(database_url: str) -> Engine:
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()
+            # pysqlite would begin only before DML, so a migration killed midway could leave
+            # half a schema: SQLAlchemy's recipe, we emit BEGIN ourselves
+            dbapi_connection.isolation_level = None
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(connection: Connection) -> None:
+            connection.exec_driver_sql("BEGIN")
 
         return engine
     return create_engine(url, pool_pre_ping=True)
 
 
-def create_schema(engine: Engine) -> None:
-    Base.metadata.create_all(engine)
+def article_values(article: Article) -> dict[str, Any]:
+    """The item as one feed line has it (same fields, same order)."""
+    return {name: getattr(article, name) for name in ARTICLE_FIELDS}
+
+
+def article_from_row(mapping: Mapping[str, Any]) -> dict[str, Any]:
+    """A feed line from an `articles` row's columns."""
+    return {name: mapping[name] for name in ARTICLE_FIELDS}
 
 
 @dataclass
 class WriteOutcome:
-    """What storing one article did: "new", "changed" or "unchanged"."""
+    """What storing one article did: "new", "changed" or "unchanged", and the archived
+    articles it was found to be a near-duplicate of."""
 
     status: str
     article_id: str
+    near_duplicates: list[str] = dataclasses.field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ExportFilter:
+    """What `scrapy export` selects: published window (dates, inclusive), section, and
+    `changed_since` (an ISO time: every revision first seen since then, instead of the
+    current version of every article)."""
+
+    since: Optional[str] = None
+    until: Optional[str] = None
+    section: Optional[str] = None
+    changed_since: Optional[str] = None
 
 
 class Archive:
-    """Reads and writes of the archive; the storage pipeline and the commands use it."""
+    """Reads and writes of the archive; the pipelines, the spider and the commands use it."""
 
-    def __init__(self, database_url: str) -> None:
+    def __init__(self, database_url: str, near_duplicate_threshold: float = DEFAULT_THRESHOLD) -> None:
         self.database_url = database_url
+        self.near_duplicate_threshold = near_duplicate_threshold
         self.engine = make_engine(database_url)
-        create_schema(self.engine)
+        upgrade_to_head(self.engine)
 
     def close(self) -> None:
         self.engine.dispose()
 
+    def _insert(self, table: Any) -> Any:
+        """INSERT with ON CONFLICT support, in this database's dialect."""
+        dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
+        return dialect.insert(table)
+
     # crawls ---------------------------------------------------------------
     def start_crawl(self, spider: str, arguments: dict[str, Any]) -> int:
-        with Session(self.engine) as session, session.begin():
-            row = CrawlRow(spider=spider, arguments=arguments, started_at=utc_now())
-            session.add(row)
-            session.flush()
-            return row.id
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                CrawlRow.__table__.insert().values(spider=spider, arguments=arguments, started_at=utc_now()).returning(CrawlRow.id)
+            )
+            return int(result.scalar_one())
 
     def finish_crawl(self, crawl_id: int, reason: str, counts: dict[str, int], stats: dict[str, Any]) -> None:
-        with Session(self.engine) as session, session.begin():
-            row = session.get(CrawlRow, crawl_id)
-            if row is None:
-                return
-            row.finished_at = utc_now()
-            row.finish_reason = reason
-            row.articles_new = counts.get("new", 0)
-            row.articles_changed = counts.get("changed", 0)
-            row.articles_unchanged = counts.get("unchanged", 0)
-            row.pages_failed = counts.get("failed", 0)
-            row.stats = json.loads(json.dumps(stats, default=str))
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(CrawlRow).where(CrawlRow.id == crawl_id).values(
+                    finished_at=utc_now(), finish_reason=reason,
+                    articles_new=counts.get("new", 0), articles_changed=counts.get("changed", 0),
+                    articles_unchanged=counts.get("unchanged", 0), pages_failed=counts.get("failed", 0),
+                    stats=json.loads(json.dumps(stats, default=str)),
+                )
+            )
 
-    # articles -------------------------------------------------------------
+    # reads for the crawl --------------------------------------------------------
     def known_hashes(self, article_ids: Iterable[str]) -> dict[str, str]:
         ids = list(article_ids)
         if not ids:
             return {}
-        with Session(self.engine) as session:
-            rows = session.execute(select(ArticleRow.article_id, ArticleRow.content_hash).where(ArticleRow.article_id.in_(ids)))
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(ArticleRow.article_id, ArticleRow.content_hash).where(ArticleRow.article_id.in_(ids)))
             return {article_id: digest for article_id, digest in rows}
+
+    def first_with_text(self, content_hash: str, other_than: str) -> Optional[str]:
+        """The earliest-stored other article with this text that is no copy itself."""
+        query = (
+            select(ArticleRow.article_id)
+            .where(ArticleRow.content_hash == content_hash, ArticleRow.article_id != other_than, ArticleRow.duplicate_of.is_(None))
+            .order_by(ArticleRow.first_seen_at, ArticleRow.article_id)
+            .limit(1)
+        )
+        with self.engine.connect() as conn:
+            return conn.execute(query).scalar()
 
     def archived_since(self) -> Iterator[tuple[str, Optional[str]]]:
         """(article_id, published_at) of every archived article, streamed."""
-        with Session(self.engine) as session:
-            yield from session.execute(select(ArticleRow.article_id, ArticleRow.published_at)).yield_per(5000)
+        with self.engine.connect() as conn:
+            for article_id, published in conn.execution_options(yield_per=5000).execute(
+                select(ArticleRow.article_id, ArticleRow.published_at)
+            ):
+                yield article_id, published
 
-    def write_batch(self, articles: list[Article], crawl_id: Optional[int]) -> list[WriteOutcome]:
+    def archived_links(self) -> dict[str, list[str]]:
+        """READ MORE links to site articles, per archived article: what a re-crawl follows
+        from an article it does not fetch again."""
+        links: dict[str, list[str]] = {}
+        query = select(LinkRow.from_article_id, LinkRow.to_url).where(LinkRow.to_article_id.is_not(None))
+        with self.engine.connect() as conn:
+            for source, target in conn.execution_options(yield_per=5000).execute(query):
+                links.setdefault(source, []).append(target)
+        return links
+
+    # writes ---------------------------------------------------------------------
+    def write_batch(self, articles: Sequence[Article], crawl_id: Optional[int]) -> list[WriteOutcome]:
         """Store a batch in one transaction: new rows, new revisions, or a touch of last_seen_at."""
-        outcomes: list[WriteOutcome] = []
+        if not articles:
+            return []
         now = utc_now()
-        with Session(self.engine) as session, session.begin():
-            existing = {
-                row.article_id: row
-                for row in session.scalars(select(ArticleRow).where(ArticleRow.article_id.in_([a.article_id for a in articles])))
-            }
-            for article in articles:
-                row = existing.get(article.article_id)
-                if row is not None and row.content_hash == article.content_hash:
-                    row.last_seen_at = now
-                    outcomes.append(WriteOutcome("unchanged", article.article_id))
-                    continue
-                status = "new" if row is None else "changed"
-                if row is None:
-                    row = ArticleRow(article_id=article.article_id, first_seen_at=now)
-                    session.add(row)
-                    existing[article.article_id] = row
-                self._fill(row, article, now)
-                session.flush()
-                self._add_revision(session, article, now, crawl_id)
-                self._replace_links(session, article)
-                outcomes.append(WriteOutcome(status, article.article_id))
-        return outcomes
+        latest = {article.article_id: article for article in articles}  # an id twice: the last one is current
+        near: dict[str, list[str]] = {}
+        with self.engine.begin() as conn:
+            query = select(ArticleRow.article_id, ArticleRow.content_hash).where(ArticleRow.article_id.in_(list(latest)))
+            known: dict[str, str] = {article_id: digest for article_id, digest in conn.execute(query)}
+            unchanged = [i for i, a in latest.items() if known.get(i) == a.content_hash]
+            stored = [a for i, a in latest.items() if known.get(i) != a.content_hash]
+            if unchanged:
+                conn.execute(update(ArticleRow).where(ArticleRow.article_id.in_(unchanged)).values(last_seen_at=now))
+            if stored:
+                self._upsert_articles(conn, stored, now)
+                self._add_revisions(conn, [a for a in articles if known.get(a.article_id) != a.content_hash], now, crawl_id)
+                self._replace_links(conn, stored)
+                near = self._link_near_duplicates(conn, stored, now, crawl_id)
+        outcomes = {i: "unchanged" for i in unchanged}
+        outcomes.update({a.article_id: "changed" if a.article_id in known else "new" for a in stored})
+        return [WriteOutcome(outcomes[i], i, near.get(i, [])) for i in latest]
 
-    @staticmethod
-    def _fill(row: ArticleRow, article: Article, now: str) -> None:
-        for name, value in article.__dict__.items():
-            setattr(row, name, value)
-        row.last_seen_at = now
-        row.changed_at = now
-
-    @staticmethod
-    def _add_revision(session: Session, article: Article, now: str, crawl_id: Optional[int]) -> None:
-        seen = session.scalar(
-            select(RevisionRow.id).where(RevisionRow.article_id == article.article_id, RevisionRow.content_hash == article.content_hash)
+    def _upsert_articles(self, conn: Connection, articles: list[Article], now: str) -> None:
+        rows = [{**article_values(a), "first_seen_at": now, "last_seen_at": now, "changed_at": now} for a in articles]
+        insert = self._insert(ARTICLES)
+        conn.execute(
+            insert.on_conflict_do_update(
+                index_elements=[ARTICLES.c.article_id], set_={name: insert.excluded[name] for name in _UPDATED_ON_CHANGE}
+            ),
+            rows,
         )
-        if seen is None:  # a text seen before (an edit undone) keeps its first revision
-            session.add(
-                RevisionRow(
-                    article_id=article.article_id, content_hash=article.content_hash, title=article.title,
-                    lead=article.lead, body=article.body, modified_at=article.modified_at, seen_at=now, crawl_id=crawl_id,
-                )
-            )
+
+    def _add_revisions(self, conn: Connection, articles: list[Article], now: str, crawl_id: Optional[int]) -> None:
+        # a text seen before (an edit undone) keeps its first revision: nothing is ever overwritten
+        rows = []
+        for article in articles:
+            values = article_values(article)
+            text = {name: values.pop(name) for name in _REVISION_TEXT}
+            del values["article_id"]
+            rows.append({"article_id": article.article_id, **text, "seen_at": now, "crawl_id": crawl_id, "other_fields": values})
+        conn.execute(self._insert(REVISIONS).on_conflict_do_nothing(index_elements=["article_id", "content_hash"]), rows)
+
+    def _replace_links(self, conn: Connection, articles: list[Article]) -> None:
+        conn.execute(delete(LinkRow).where(LinkRow.from_article_id.in_([a.article_id for a in articles])))
+        rows = []
+        for article in articles:
+            seen: set[str] = set()
+            for link in article.read_more:
+                if link["url"] in seen:
+                    continue
+                seen.add(link["url"])
+                target = article_id_from_url(link["url"]) if is_site_host(urlsplit(link["url"]).hostname) else None
+                rows.append({"from_article_id": article.article_id, "to_url": link["url"], "to_article_id": target, "title": link.get("title")})
+        if rows:
+            conn.execute(self._insert(LINKS).on_conflict_do_nothing(index_elements=["from_article_id", "to_url"]), rows)
+
+    def _link_near_duplicates(
+        self, conn: Connection, articles: list[Article], now: str, crawl_id: Optional[int]
+    ) -> dict[str, list[str]]:
+        """Replace each article's bands, then link it to the archived articles whose bodies
+        share a band and are at least as similar as the threshold (exact Jaccard decides)."""
+        prints = {a.article_id: TextPrint.of(a.body) for a in articles}
+        for table in (BANDS, SIGNATURES):
+            conn.execute(delete(table).where(table.c.article_id.in_(list(prints))))
+        links: list[dict[str, Any]] = []
+        for article in articles:
+            text = prints[article.article_id]
+            for other_id, similarity in self._similar(conn, article, text):
+                links.append({"article_id": article.article_id, "similar_id": other_id, "similarity": round(similarity, 4),
+                              "found_at": now, "crawl_id": crawl_id})
+            # visible to the next article of this batch (same transaction)
+            conn.execute(BANDS.insert(), [{"article_id": article.article_id, "band": i, "key": k} for i, k in enumerate(text.bands)])
+            conn.execute(SIGNATURES.insert(), [{"article_id": article.article_id, "signature": text.signature}])
+        if links:
+            conn.execute(self._insert(NEAR).on_conflict_do_nothing(index_elements=["article_id", "similar_id"]), links)
+        found: dict[str, list[str]] = {}
+        for link in links:
+            found.setdefault(link["article_id"], []).append(link["similar_id"])
+        return found
+
+    def _similar(self, conn: Connection, article: Article, text: TextPrint) -> Iterator[tuple[str, float]]:
+        """Archived articles whose body is a near-duplicate of this one: those sharing a band,
+        then those whose signature agrees enough, then the exact similarity."""
+        sharing_a_band = select(BandRow.article_id).where(BandRow.key.in_(text.bands))
+        signatures = conn.execute(
+            select(SIGNATURES.c.article_id, SIGNATURES.c.signature)
+            .where(SIGNATURES.c.article_id.in_(sharing_a_band), SIGNATURES.c.article_id != article.article_id)
+        )
+        floor = self.near_duplicate_threshold - ESTIMATE_MARGIN
+        likely = [other for other, packed in signatures if estimated_similarity(text.signature, packed) >= floor]
+        if not likely:
+            return
+        bodies = conn.execute(select(ArticleRow.article_id, ArticleRow.body, ArticleRow.content_hash).where(ArticleRow.article_id.in_(likely)))
+        for other_id, other_body, other_hash in bodies:
+            if other_hash == article.content_hash:
+                continue  # the same text: linked by duplicate_of, not as a near-duplicate
+            similarity = jaccard(text.shingles, shingles(other_body))
+            if similarity >= self.near_duplicate_threshold:
+                yield other_id, similarity
+
+    # reads for people ---------------------------------------------------------------
+    def near_duplicate_pairs(self) -> list[tuple[str, str, float]]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(NEAR.c.article_id, NEAR.c.similar_id, NEAR.c.similarity).order_by(NEAR.c.article_id))
+            return [(a, b, s) for a, b, s in rows]
+
+    def counts(self) -> dict[str, int]:
+        """Rows per table, for summaries and tests."""
+        with self.engine.connect() as conn:
+            return {
+                table.name: int(conn.execute(select(func.count()).select_from(table)).scalar_one())
+                for table in (ARTICLES, REVISIONS, LINKS, CrawlRow.__table__, NEAR)
+            }
+
+    def export_lines(self, selection: ExportFilter, batch: int = 1000) -> Iterator[dict[str, Any]]:
+        """Feed lines of the archive, streamed (a server-side cursor on PostgreSQL).
+
+        With changed_since: the revisions first seen since then, in the order they were
+        stored; then the articles changed since then back to a text first seen before (an
+        edit undone has no new revision), as they are now, so the last line of each
+        article is its current version."""
+        if not selection.changed_since:
+            yield from self._stream(self._current_query(selection), article_from_row, batch)
+            return
+        yield from self._stream(self._revision_query(selection), self._revision_line, batch)
+        yield from self._stream(self._reverted_query(selection), article_from_row, batch)
+
+    def _stream(self, query: Select[Any], line: Callable[[Mapping[str, Any]], dict[str, Any]], batch: int) -> Iterator[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            for row in conn.execution_options(yield_per=batch).execute(query):
+                yield line(row._mapping)
 
     @staticmethod
-    def _replace_links(session: Session, article: Article) -> None:
-        session.query(LinkRow).filter(LinkRow.from_article_id == article.article_id).delete()
-        seen: set[str] = set()
-        for link in article.read_more:
-            if link["url"] in seen:
-                continue
-            seen.add(link["url"])
-            target = article_id_from_url(link["url"]) if is_site_host(urlsplit(link["url"]).hostname) else None
-            session.add(LinkRow(from_article_id=article.article_id, to_url=link["url"], to_article_id=target, title=link.get("title")))
+    def _windowed(query: Select[Any], selection: ExportFilter) -> Select[Any]:
+        if selection.since:
+            query = query.where(ArticleRow.published_at >= selection.since)
+        if selection.until:  # the whole last day
+            query = query.where(ArticleRow.published_at < (date.fromisoformat(selection.until) + timedelta(days=1)).isoformat())
+        if selection.section:
+            query = query.where(ArticleRow.section == selection.section)
+        return query
+
+    def _current_query(self, selection: ExportFilter) -> Select[Any]:
+        columns = [ARTICLES.c[name] for name in ARTICLE_FIELDS]
+        return self._windowed(select(*columns), selection).order_by(ArticleRow.published_at, ArticleRow.article_id)
+
+    def _reverted_query(self, selection: ExportFilter) -> Select[Any]:
+        revision_since = (
+            select(REVISIONS.c.id)
+            .where(REVISIONS.c.article_id == ARTICLES.c.article_id, REVISIONS.c.content_hash == ARTICLES.c.content_hash,
+                   REVISIONS.c.seen_at >= selection.changed_since)
+            .exists()
+        )
+        query = select(*(ARTICLES.c[name] for name in ARTICLE_FIELDS)).where(
+            ARTICLES.c.changed_at >= selection.changed_since, ~revision_since
+        )
+        return self._windowed(query, selection).order_by(ARTICLES.c.changed_at, ARTICLES.c.article_id)
+
+    def _revision_query(self, selection: ExportFilter) -> Select[Any]:
+        current = [ARTICLES.c[name].label(f"current_{name}") for name in ARTICLE_FIELDS]
+        query = (
+            select(REVISIONS.c.other_fields, *(REVISIONS.c[name] for name in _REVISION_TEXT), *current)
+            .join(ARTICLES, ARTICLES.c.article_id == REVISIONS.c.article_id)
+            .where(REVISIONS.c.seen_at >= selection.changed_since)
+        )
+        return self._windowed(query, selection).order_by(REVISIONS.c.id)
+
+    @staticmethod
+    def _revision_line(mapping: Mapping[str, Any]) -> dict[str, Any]:
+        # the revision's own text; the other fields as that crawl stored them, or (a revision
+        # stored before other_fields were kept) as the article has them now
+        others = mapping["other_fields"] or {}
+        line = {}
+        for name in ARTICLE_FIELDS:
+            if name in _REVISION_TEXT:
+                line[name] = mapping[name]
+            else:
+                line[name] = others[name] if name in others else mapping[f"current_{name}"]
+        return line
+
+
+def as_article(line: dict[str, Any]) -> Article:
+    """A feed line (or manifest expected item) as the item class, unknown keys ignored."""
+    fields = {f.name for f in dataclasses.fields(Article)}
+    return Article(**{k: v for k, v in line.items() if k in fields})

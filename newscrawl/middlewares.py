@@ -45,7 +45,8 @@ class SiteMirrorMiddleware:
             if fetch_url != request.url:
                 return request.replace(url=fetch_url)
             return None
-        if base and host == urlsplit(base).hostname:
+        # the mirror is one host *and port*: another port of 127.0.0.1 is another server
+        if base and urlsplit(request.url).netloc.lower() == urlsplit(base).netloc.lower():
             return None
         if not is_public_host(host) or not request.meta.get("allow_offsite"):
             self.crawler.stats.inc_value("newscrawl/offsite_refused")

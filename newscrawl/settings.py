@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from newscrawl import __version__
-from newscrawl.config import default_data_dir
 
 BOT_NAME = "newscrawl"
 SPIDER_MODULES = ["spiders"]
@@ -18,6 +17,9 @@ AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 CONCURRENT_REQUESTS_PER_DOMAIN = 8
+# Scrapy starts this many asyncio tasks for the output of every response (default 100); our
+# callbacks yield one item and a few requests: 16 costs a third less CPU per page (bench/RESULTS.md)
+CONCURRENT_ITEMS = 16
 DOWNLOAD_TIMEOUT = 30
 RETRY_TIMES = 2
 
@@ -27,6 +29,22 @@ DOWNLOADER_MIDDLEWARES = {
 }
 REQUEST_FINGERPRINTER_CLASS = "newscrawl.middlewares.ArticleRequestFingerprinter"
 
+# Rendering (newscrawl/rendering.py): pages whose article a script builds go through Chromium
+# with scrapy-playwright; every other request through Scrapy's own HTTP handler. Playwright
+# starts at the first rendering only. scrapy-playwright needs the asyncio reactor.
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+DOWNLOAD_HANDLERS = {
+    "http": "newscrawl.rendering.RenderingDownloadHandler",
+    "https": "newscrawl.rendering.RenderingDownloadHandler",
+}
+PLAYWRIGHT_MAX_CONTEXTS = 1  # one browser context...
+PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 4  # ...with at most 4 pages open at once
+PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000  # ms
+# NEWSCRAWL_CHROMIUM_PATH: default the first of chromium, chromium-browser, google-chrome on PATH or in /usr/bin
+NEWSCRAWL_RENDERING_ENABLED = True
+NEWSCRAWL_RENDER_WAIT = 10  # seconds a page's script may take to write the article text
+NEWSCRAWL_RENDER_TIMEOUT = 60  # seconds a whole rendering may take (then it counts as failed)
+
 ITEM_PIPELINES = {
     "pipelines.clean.CleaningPipeline": 100,
     "pipelines.dedup.DedupPipeline": 200,
@@ -34,21 +52,38 @@ ITEM_PIPELINES = {
 }
 
 # Each crawl writes the articles it stored (new or changed) as JSON Lines.
+# %(data_dir)s: NEWSCRAWL_DATA_DIR (newscrawl.config.feed_uri_params), resolved when the crawl starts
 FEEDS = {
-    str(default_data_dir() / "feeds" / "%(name)s-%(time)s.jsonl"): {
+    "%(data_dir)s/feeds/%(name)s-%(time)s.jsonl": {
         "format": "jsonlines",
         "encoding": "utf8",
         "store_empty": False,
     },
 }
 FEED_EXPORT_ENCODING = "utf-8"
+FEED_URI_PARAMS = "newscrawl.config.feed_uri_params"
+
+# Running unattended (newscrawl/extensions.py): one crawl at a time per archive, JOBDIRs that
+# resume after any interruption, a log file per crawl, progress lines in place of LogStats'.
+EXTENSIONS = {
+    "scrapy.extensions.logstats.LogStats": None,
+    "newscrawl.extensions.ProgressLog": 0,
+    "newscrawl.extensions.CrawlLock": 1,
+    "newscrawl.extensions.ResumableJobDir": 2,
+    "newscrawl.extensions.CrawlLogFile": 3,
+}
+NEWSCRAWL_LOCK_WAIT = 0  # seconds a crawl waits for another one on the same archive; 0: exit at once (status 75)
+NEWSCRAWL_LOG_KEEP = 50  # crawl log files kept in <data dir>/logs/
 
 NEWSCRAWL_READ_MORE_DEPTH = 2
 NEWSCRAWL_BATCH_SIZE = 100
 # articles younger than this many days are fetched again on every crawl (they get edited)
 NEWSCRAWL_REFRESH_DAYS = 2
+# bodies at least this similar (4-word shingles, Jaccard; 0.6 to 1.0) are linked as near-duplicates
+NEWSCRAWL_NEAR_DUPLICATE_THRESHOLD = 0.7
 # NEWSCRAWL_DATABASE_URL: default sqlite:///<data dir>/news.sqlite
 # NEWSCRAWL_DATA_DIR: default data/ beside scrapy.cfg (or $NEWSCRAWL_DATA_DIR)
 
 LOG_LEVEL = "INFO"
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False  # Scrapy's code-execution HTTP endpoint: not on a server

@@ -1,4 +1,9 @@
-"""Text normalisation shared by the parsers and the cleaning pipeline."""
+"""Text normalisation shared by the parsers and the cleaning pipeline.
+
+One rule for every text value (MIRROR-CONTRACT.md, "Text normalisation"): entities decoded,
+NFC, non-breaking and other odd spaces made plain, zero-width characters (and soft hyphens)
+removed, runs of whitespace collapsed to one space, trimmed.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +12,10 @@ import re
 import unicodedata
 from typing import Optional
 
-_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
-_SPACES = re.compile(r"[\s\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+# U+200B-U+200D zero-width (non-)joiners and space, U+2060 word joiner, U+FEFF BOM, U+00AD soft hyphen
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]+")
+# an entity left in text that was escaped twice ("&amp;#8217;" in the page is "&#8217;" in its text)
+_ENTITY = re.compile(r"&(#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]{1,31});")
 PARAGRAPH_SEPARATOR = "\n\n"
 
 
@@ -16,10 +23,12 @@ def normalize_text(text: Optional[str]) -> str:
     """One line of clean text: entities decoded, NFC, odd spaces made plain, collapsed."""
     if not text:
         return ""
-    if "&" in text:
+    if "&" in text and _ENTITY.search(text):
         text = html.unescape(text)
-    text = unicodedata.normalize("NFC", text).translate(_ZERO_WIDTH)
-    return _SPACES.sub(" ", text).strip()
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", _INVISIBLE.sub("", text))
+    # str.split() splits on every Unicode whitespace: NBSP, thin and ideographic spaces too
+    return " ".join(text.split())
 
 
 def optional_text(text: Optional[str]) -> Optional[str]:

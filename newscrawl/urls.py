@@ -8,6 +8,7 @@ and print copies) is one article.
 from __future__ import annotations
 
 import ipaddress
+import socket
 import re
 from typing import Optional
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -42,10 +43,15 @@ def is_public_host(host: Optional[str]) -> bool:
     """False for private, loopback and link-local addresses written as IP literals."""
     if not host:
         return False
+    host = host.strip("[]").rstrip(".").lower()
     try:
-        address = ipaddress.ip_address(host.strip("[]"))
+        address: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(host)
     except ValueError:
-        return host.lower() not in {"localhost", "localhost.localdomain"}
+        try:
+            # the forms browsers and resolvers also accept: 2130706433, 0x7f000001, 127.1
+            address = ipaddress.IPv4Address(socket.inet_aton(host))
+        except OSError:
+            return host not in {"localhost", "localhost.localdomain"} and not host.endswith(".localhost")
     return address.is_global
 
 

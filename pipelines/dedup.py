@@ -1,45 +1,58 @@
-"""Dedup within a crawl: one article per id and per canonical URL; the same text under
-another id is kept and marked `duplicate_of` the first."""
+"""Item-level dedup (rules in newscrawl/dedup.py): one article per id and per canonical URL
+in a crawl; the same text under another id, in this crawl or already in the archive, is
+kept and marked `duplicate_of` the first. Near-duplicates are linked by the archive."""
 
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, Optional
 
 from itemadapter import ItemAdapter
+from scrapy import Spider
 from scrapy.crawler import Crawler
 
+from newscrawl.config import NewscrawlConfig
+from newscrawl.db import Archive
+from newscrawl.dedup import CrawlSeen
 from newscrawl.drops import DuplicateArticle
-from newscrawl.urls import canonical_url
 
 logger = logging.getLogger(__name__)
 
 
 class DedupPipeline:
-    def __init__(self, crawler: Crawler) -> None:
+    def __init__(self, crawler: Crawler, config: Optional[NewscrawlConfig]) -> None:
         self.stats = crawler.stats
-        self.seen_ids: set[str] = set()
-        self.seen_urls: set[str] = set()
-        self.seen_hashes: dict[str, str] = {}
+        self.config = config  # None: no archive to compare with (storage off)
+        self.seen = CrawlSeen()
+        self.archive: Optional[Archive] = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "DedupPipeline":
-        return cls(crawler)
+        stored = crawler.settings.getbool("NEWSCRAWL_STORE_ENABLED", True)
+        return cls(crawler, NewscrawlConfig.from_settings(crawler.settings) if stored else None)
+
+    def open_spider(self, spider: Optional[Spider] = None) -> None:
+        if self.config is not None:
+            self.archive = Archive(self.config.database_url)
+
+    def close_spider(self, spider: Optional[Spider] = None) -> None:
+        if self.archive is not None:
+            self.archive.close()
 
     def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)
-        article_id = adapter["article_id"]
-        url = canonical_url(adapter["url"])
-        if article_id in self.seen_ids or url in self.seen_urls:
+        article_id, url, digest = adapter["article_id"], adapter["url"], adapter["content_hash"]
+        if self.seen.is_repeat(article_id, url):
             self.stats.inc_value("newscrawl/duplicates/same_article")
             raise DuplicateArticle(f"article {article_id} ({url}) already stored in this crawl")
-        first = self.seen_hashes.get(adapter["content_hash"])
+        first = self.seen.same_text_as(digest, article_id)
+        where = "this crawl"
+        if first is None and self.archive is not None:
+            first, where = self.archive.first_with_text(digest, other_than=article_id), "the archive"
         if first is not None:
             # a re-published copy is its own article (its id and URL), linked to the first
             self.stats.inc_value("newscrawl/duplicates/same_text")
             adapter["duplicate_of"] = first
-            logger.info("Article %s has the same text as %s: stored with duplicate_of", article_id, first)
-        self.seen_ids.add(article_id)
-        self.seen_urls.add(url)
-        self.seen_hashes.setdefault(adapter["content_hash"], article_id)
+            logger.info("Article %s has the same text as %s (in %s): stored with duplicate_of", article_id, first, where)
+        self.seen.keep(article_id, url, digest, first)
         return item

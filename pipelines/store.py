@@ -1,4 +1,6 @@
-"""Storage: the archive through SQLAlchemy (SQLite by default), in batched transactions."""
+"""Storage: the archive through SQLAlchemy (SQLite by default, or PostgreSQL), in batched
+transactions (newscrawl.db). Unchanged articles only get last_seen_at touched and are dropped
+(ArticleUnchanged), so the crawl's feed holds only new or changed articles."""
 
 from __future__ import annotations
 
@@ -9,6 +11,8 @@ from itemadapter import ItemAdapter
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
+from scrapy.utils.defer import deferred_from_coro
+from sqlalchemy.exc import SQLAlchemyError
 
 from newscrawl.config import NewscrawlConfig
 from newscrawl.db import Archive
@@ -38,7 +42,7 @@ class ArchivePipeline:
         return pipeline
 
     def open_spider(self, spider: Optional[Spider] = None) -> None:
-        self.archive = Archive(self.config.database_url)
+        self.archive = Archive(self.config.database_url, self.config.near_duplicate_threshold)
         spider = spider or self.crawler.spider
         arguments = getattr(spider, "crawl_arguments", {})
         self.crawl_id = self.archive.start_crawl(spider.name if spider else "?", arguments)
@@ -65,11 +69,28 @@ class ArchivePipeline:
         if not (self.pending or self.touched) or self.archive is None:
             return
         batch = self.touched + self.pending
-        for outcome in self.archive.write_batch(batch, self.crawl_id):
+        self.pending, self.touched = [], []
+        try:
+            outcomes = self.archive.write_batch(batch, self.crawl_id)
+        except SQLAlchemyError as exc:
+            # the batch's transaction rolled back whole: the next crawl fetches these again
+            self.stats.inc_value("newscrawl/archive/write_failed", len(batch))
+            cause = str(exc).splitlines()[0] if str(exc) else ""
+            logger.error("Archive write failed, %d articles not stored: %s: %s", len(batch), type(exc).__name__, cause)
+            self._stop_crawl()
+            return
+        for outcome in outcomes:
             self.counts[outcome.status] += 1
             self.stats.inc_value(f"newscrawl/stored/{outcome.status}")
-        self.pending.clear()
-        self.touched.clear()
+            if outcome.near_duplicates:
+                self.stats.inc_value("newscrawl/duplicates/near", len(outcome.near_duplicates))
+                logger.info("Article %s is a near-duplicate of %s: linked", outcome.article_id, ", ".join(outcome.near_duplicates))
+
+    def _stop_crawl(self) -> None:
+        """End the crawl with a reason `scrapy crawl` turns into exit status 1."""
+        engine = self.crawler.engine
+        if engine is not None and engine.spider is not None:
+            deferred_from_coro(engine.close_spider_async(reason="archive_error"))
 
     def close_spider(self, spider: Optional[Spider] = None) -> None:
         self.flush()

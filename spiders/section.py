@@ -22,8 +22,9 @@ from newscrawl.config import ConfigError, NewscrawlConfig
 from newscrawl.db import Archive, utc_now
 from newscrawl.items import Article
 from newscrawl.logs import install_download_error_filter
-from newscrawl.parsers import parse_article, parse_listing
+from newscrawl.parsers import ParseResult, parse_article, parse_listing
 from newscrawl.parsers.sitemap import overlaps, read_sitemap, window_of
+from newscrawl.rendering import PageRenderer
 from newscrawl.urls import LIVE_BASE_URL, article_id_from_url, is_site_host, request_url, to_site_url
 
 logger = logging.getLogger(__name__)
@@ -61,10 +62,17 @@ class SectionSpider(scrapy.Spider):
         # archived article id -> published_at: pages not to fetch again (incremental crawls)
         self.settled_before = ""
         self.archived: dict[str, Optional[str]] = {}
+        # archived article id -> its archived READ MORE links, followed instead of fetching it
+        self.archived_links: dict[str, list[str]] = {}
+        self._expanded: dict[str, int] = {}  # settled article id -> fewest hops its links were followed at
         self._paging_stopped_logged = False
         # backfill articles of other sections, fetched and passed over: fetched again if
         # a kept article names them in READ MORE
         self.passed_over: set[str] = set()
+        # backfill: READ MORE targets named so far, with their depth
+        self.named_by_read_more: dict[str, int] = {}
+        # pages whose article a script builds go through the browser; set by from_crawler (settings)
+        self.renderer: Optional[PageRenderer] = None
 
     @staticmethod
     def check_arguments(
@@ -87,6 +95,7 @@ class SectionSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         config = NewscrawlConfig.from_settings(crawler.settings)
         spider.max_hops = config.read_more_depth
+        spider.renderer = PageRenderer.from_crawler(crawler, spider.count)
         install_download_error_filter()
         if not spider.refresh_all and crawler.settings.getbool("NEWSCRAWL_STORE_ENABLED", True):
             spider.load_archived(config)
@@ -97,6 +106,7 @@ class SectionSpider(scrapy.Spider):
         archive = Archive(config.database_url)
         try:
             self.archived = dict(archive.archived_since())
+            self.archived_links = archive.archived_links()
         finally:
             archive.close()
         cutoff = datetime.now(timezone.utc) - timedelta(days=config.refresh_days)
@@ -154,9 +164,7 @@ class SectionSpider(scrapy.Spider):
             self.count("layout/index_without_articles")
         for link in page.links:
             self.count("index/links")
-            request = self.article_request(link.url, hops=0)
-            if request is not None:
-                yield request
+            yield from self.article_requests(link.url, hops=0)
         if page.next_url:
             yield scrapy.Request(
                 self.site_url(page.next_url), callback=self.parse_index, errback=self.paging_failed,
@@ -194,9 +202,7 @@ class SectionSpider(scrapy.Spider):
             if not dated and day and not (self.since.isoformat() <= day <= self.until.isoformat()):
                 continue
             self.count("backfill/sitemap_entries")
-            request = self.article_request(entry.url, hops=0, backfill=True)
-            if request is not None:
-                yield request
+            yield from self.article_requests(entry.url, hops=0, backfill=True)
 
     def in_backfill_window(self, article: Article) -> bool:
         """The article's own section and date decide whether a backfill keeps it."""
@@ -223,6 +229,9 @@ class SectionSpider(scrapy.Spider):
         if self.is_settled(article_id):
             self.count("incremental/archived_not_fetched")
             return None
+        if self.since and not backfill:
+            # its sitemap copy may be on its way already, and the dupefilter drops this request
+            self.named_by_read_more[article_id] = min(hops, self.named_by_read_more.get(article_id, hops))
         fetch_again = not backfill and article_id in self.passed_over
         if fetch_again:
             self.passed_over.discard(article_id)
@@ -231,36 +240,74 @@ class SectionSpider(scrapy.Spider):
             meta={"newscrawl_hops": hops, "newscrawl_backfill": backfill}, dont_filter=fetch_again,
         )
 
+    def article_requests(self, url: str, hops: int, backfill: bool = False) -> Iterator[scrapy.Request]:
+        """The article's request; for an archived, settled article (not fetched again) the
+        requests of the READ MORE links the archive holds for it, so that a crawl still reaches
+        their targets (those a killed crawl never fetched, too)."""
+        request = self.article_request(url, hops, backfill)
+        if request is not None:
+            yield request
+            return
+        article_id = article_id_from_url(self.site_url(url))
+        if article_id is None or hops >= self.max_hops or not self.is_settled(article_id):
+            return
+        if self._expanded.get(article_id, self.max_hops) <= hops:
+            return  # its links were followed already, from as near to the index
+        self._expanded[article_id] = hops
+        for target in self.archived_links.get(article_id, []):
+            self.count("incremental/links_from_archive")
+            yield from self.article_requests(target, hops + 1)
+
     def parse_article(self, response: Response) -> Iterator[Any]:
-        hops: int = response.meta.get("newscrawl_hops", 0)
         site_url = self.site_url(response.url)
         if not hasattr(response, "text"):
             logger.warning("Not an HTML page, skipped: %s", response.url)
             self.count("pages_not_html")
             return
         result = parse_article(response.text, response.url, site_url)
+        if self.renderer is not None:
+            # a script builds this article: the same page again, through the browser
+            rendering = self.renderer.follow_up(response, result, self.parse_article, self.render_failed)
+            if rendering is not None:
+                yield rendering
+                return
+        yield from self.article_found(result, response.meta, site_url)
+
+    def render_failed(self, failure: Failure) -> Iterator[Any]:
+        """The browser failed: go on with the static parse (no body: counted, not stored; its links followed)."""
+        assert self.renderer is not None
+        static = self.renderer.failed(failure)
+        if static is not None:
+            request = failure.request  # type: ignore[attr-defined]
+            yield from self.article_found(static, request.meta, self.site_url(request.url))
+
+    def article_found(self, result: ParseResult, meta: dict[str, Any], site_url: str) -> Iterator[Any]:
+        """Counts what the parse found, yields the article and its READ MORE requests."""
+        hops: int = meta.get("newscrawl_hops", 0)
         self.count(f"layout/{result.layout}")
         if result.layout == "fallback":
             logger.warning("No parser recognises %s: parsed with the generic fallback; has the layout changed?", site_url)
-        for name, error in result.errors.items():
+        for name in result.errors:
             self.count(f"field_error/{name}")
-            logger.warning("Field %s failed on %s: %s", name, site_url, error)
-        for name in result.missing:
+        for name in result.missing:  # failed fields are missing too: one line per page names them all
             self.count(f"field_missing/{name}")
         if result.missing:
-            logger.info("Fields missing on %s: %s", site_url, ", ".join(result.missing))
+            described = (f"{name} ({result.errors[name]})" if name in result.errors else name for name in result.missing)
+            logger.warning("Fields missing on %s: %s", site_url, ", ".join(described))
         article = result.article
         assert article is not None
         article.article_id = article.article_id or article_id_from_url(site_url) or ""
         article.fetched_at = utc_now()
-        if response.meta.get("newscrawl_backfill") and not self.in_backfill_window(article):
-            return
+        if meta.get("newscrawl_backfill") and not self.in_backfill_window(article):
+            if article.article_id not in self.named_by_read_more:
+                return
+            # a kept article names it in READ MORE: kept all the same, at that depth
+            hops = self.named_by_read_more[article.article_id]
         yield article
         if hops >= self.max_hops:
             return
         for link in article.read_more:
-            request = self.article_request(link["url"], hops=hops + 1)
-            if request is not None:
+            for request in self.article_requests(link["url"], hops=hops + 1):
                 self.count("read_more/followed")
                 yield request
 

@@ -4,11 +4,15 @@ says whether the crawl could do its job."""
 from __future__ import annotations
 
 import argparse
+import logging
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
 from newscrawl.config import ConfigError, NewscrawlConfig
+from newscrawl.extensions import EXIT_LOCKED, catch_crawl_locked
+
+logger = logging.getLogger(__name__)
 
 # finish reasons after which the crawl did not do its job
 FAILED_REASONS = frozenset({"start_page_unreachable", "archive_error"})
@@ -29,8 +33,12 @@ class Command(ScrapyCrawlCommand):
         except ConfigError as exc:
             raise UsageError(str(exc), print_help=False) from None
         crawler = self._create_crawler(args[0])
-        self.crawler_process.crawl(crawler, **opts.spargs)
+        locked = catch_crawl_locked(self.crawler_process.crawl(crawler, **opts.spargs))
         self.crawler_process.start()
+        if locked:  # another crawl has the archive: this one touched nothing
+            logger.error("%s", locked[0])
+            self.exitcode = EXIT_LOCKED
+            return
         try:
             reason = crawler.stats.get_value("finish_reason")
         except RuntimeError:  # the crawl never started

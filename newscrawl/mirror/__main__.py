@@ -1,6 +1,6 @@
 """Command line: build, serve, or write golden files.
 
-python -m newscrawl.mirror build --out DIR [--articles N] [--edition 2] [--seed S] [--robots-blocks-services]
+python -m newscrawl.mirror build --out DIR [--articles N] [--edition 2] [--seed S] [--robots-blocks-services] [--scripted] [--now TIME]
 python -m newscrawl.mirror serve --root DIR [--port 0]
 python -m newscrawl.mirror golden --out tests/golden
 """
@@ -12,6 +12,7 @@ import json
 import sys
 import threading
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Optional
 
@@ -29,6 +30,9 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--edition", type=int, default=1, choices=(1, 2))
     build.add_argument("--seed", type=int, default=1)
     build.add_argument("--robots-blocks-services", action="store_true", help="add 'Disallow: /services/' to robots.txt")
+    build.add_argument("--scripted", action="store_true", help="add the pages a script builds (live blogs, photo stories)")
+    build.add_argument("--now", type=_time, default=None, metavar="TIME",
+                       help="ISO time (or 'now'): the edition-2 changes are published within the day before it")
     serve = sub.add_parser("serve", help="serve a built mirror on 127.0.0.1 until killed")
     serve.add_argument("--root", type=Path, required=True)
     serve.add_argument("--port", type=int, default=0)
@@ -37,12 +41,26 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _time(value: str) -> datetime:
+    if value == "now":
+        return datetime.now(timezone.utc)
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO time: {value!r} (e.g. 2026-07-29T12:00:00Z, or 'now')") from None
+
+
 def main(argv: Optional[list[str]] = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
     if args.command == "build":
         started = time.perf_counter()
-        manifest = build_mirror(args.out, n_asia=args.articles, edition=args.edition, seed=args.seed,
-                                robots_blocks_services=args.robots_blocks_services)
+        try:
+            manifest = build_mirror(args.out, n_asia=args.articles, edition=args.edition, seed=args.seed,
+                                    robots_blocks_services=args.robots_blocks_services, now=args.now,
+                                    scripted=args.scripted)
+        except ValueError as exc:  # a bad --articles or --now: say which, no traceback
+            parser.error(str(exc))
         counts = json.dumps(manifest["counts"])
         print(f"built edition {args.edition} into {args.out} in {time.perf_counter() - started:.2f}s: {counts}", flush=True)
     elif args.command == "serve":

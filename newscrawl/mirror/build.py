@@ -9,17 +9,20 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Optional
 
 from . import urls
 from .corpus.real import HOMEPAGE_EXCERPT_FILE, HOMEPAGE_EXCERPT_PATH, REAL_ARTICLE_FILE
 from .expected import expected_item, hops
+from .fresh import as_utc
 from .generate import PAGE_SIZE, generate_site
 from .model import Article, IndexEntry, Site
 from .render_current import render_amp, render_current
 from .render_index import more_url, render_fragment, render_index_page
 from .render_legacy import render_legacy
+from .render_scripted import scripted_files, scripted_manifest
 from .render_misc import (
     SITEMAP_INDEX_PATH, day_sitemap_path, group_by_day, render_day_sitemap, render_error, render_robots,
     render_sitemap_index,
@@ -83,6 +86,11 @@ def _write_article(out: _Output, article: Article) -> None:
     if article.layout == "real":
         out.add(article.path, REAL_ARTICLE_FILE.read_bytes())
         return
+    scripted = scripted_files(article)
+    if scripted is not None:  # a script-built page and the data its script loads (render_scripted.py)
+        for route, content, ctype in scripted:
+            out.add(route, content, ctype)
+        return
     html = render_current(article) if article.layout == "current" else render_legacy(article)
     out.add(article.path, html)
     if article.has_amp:
@@ -140,11 +148,15 @@ def _manifest(site: Site, index_info: list[dict[str, Any]], routes: dict[str, di
 
 
 def build_mirror(out_dir: Path, n_asia: int = 200, edition: int = 1, seed: int = 1,
-                 robots_blocks_services: bool = False) -> dict[str, Any]:
-    """Write the whole site into out_dir (plus manifest.json and routes.json); return the manifest."""
+                 robots_blocks_services: bool = False, now: Optional[datetime] = None,
+                 scripted: bool = False) -> dict[str, Any]:
+    """Write the whole site into out_dir (plus manifest.json and routes.json); return the manifest.
+
+    `now`: the edition-2 changes become the news of the day before it (see fresh.py).
+    `scripted`: add the script-built pages of render_scripted.py (a browser shows their text)."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    site = generate_site(n_asia, edition=edition, seed=seed)
+    site = generate_site(n_asia, edition=edition, seed=seed, now=now, scripted=scripted)
     out = _Output(out_dir)
     out.add("/robots.txt", render_robots(robots_blocks_services), TEXT)
     index_info = _write_index(out, site)
@@ -157,6 +169,10 @@ def build_mirror(out_dir: Path, n_asia: int = 200, edition: int = 1, seed: int =
     _write_sitemaps(out, site)
     out.add(HOMEPAGE_EXCERPT_PATH, HOMEPAGE_EXCERPT_FILE.read_bytes())
     manifest = _manifest(site, index_info, out.routes)
+    if now is not None:  # only then, so a build without it stays byte-identical
+        manifest["now"] = as_utc(now).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if scripted:
+        manifest["scripted"] = scripted_manifest(site)
     (out_dir / "routes.json").write_text(json.dumps(out.routes, ensure_ascii=False, indent=0), encoding="utf-8")
     # no indent: the C encoder keeps a 20,000-article manifest to about a second
     (out_dir / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")

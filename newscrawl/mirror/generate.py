@@ -15,7 +15,9 @@ from . import urls
 from .compose import Composer
 from .corpus import banks, special
 from .corpus.real import REAL_ARTICLE_ID, REAL_ARTICLE_PATH, REAL_ARTICLE_PUBLISHED, REAL_ARTICLE_TITLE
+from .fresh import make_fresh
 from .model import Article, Block, Failing, IndexEntry, Layout, Photo, Site
+from .render_scripted import add_scripted_articles
 from .text import slugify
 
 PAGE_SIZE = 20  # items on /asia/ and in each "load more" fragment
@@ -424,12 +426,16 @@ _NO_ARTICLE = Article(id="", section="", layout="legacy", slug="", published=EDI
                       title="", lead=None, dateline=None, blocks=[])
 
 
-def generate_site(n_asia: int, edition: int = 1, seed: int = 1) -> Site:
+def generate_site(n_asia: int, edition: int = 1, seed: int = 1, now: Optional[datetime] = None,
+                  scripted: bool = False) -> Site:
+    """`now` (optional) makes the edition-2 changes the news of the day before it (fresh.py)."""
     if edition not in (1, 2):
         raise ValueError("edition must be 1 or 2")
     gen = Generator(n_asia, seed)
     site = gen.build()
     plan = Edition2(gen)
+    if now is not None:
+        make_fresh(site.articles, plan.changed, plan.new, now)
     site.changed = list(plan.changed)
     site.new = [a.id for a in plan.new]
     index_ids = list(gen.index_ids)
@@ -439,5 +445,7 @@ def generate_site(n_asia: int, edition: int = 1, seed: int = 1) -> Site:
         for article in plan.new:
             site.articles[article.id] = article
         index_ids = site.new + index_ids
+    if scripted:  # script-built pages (render_scripted.py), only in builds that ask for them
+        index_ids += add_scripted_articles(site, gen.ids.used | set(site.new), seed)
     site.index = make_index(site, index_ids, gen.index_href)
     return site

@@ -4,28 +4,27 @@ from __future__ import annotations
 
 from typing import Optional
 
-from parsel import Selector
-
 from newscrawl.parsers.base import ArticleParser, ParseResult
 from newscrawl.parsers.current import CurrentArticleParser
 from newscrawl.parsers.fallback import FallbackArticleParser
 from newscrawl.parsers.legacy import LegacyArticleParser
 from newscrawl.parsers.listing import ListingPage, parse_listing
+from newscrawl.parsers.page import Page
 
 ARTICLE_PARSERS: tuple[type[ArticleParser], ...] = (CurrentArticleParser, LegacyArticleParser)
 
 
-def choose_parser(selector: Selector) -> type[ArticleParser]:
+def choose_parser(page: Page) -> type[ArticleParser]:
     for parser_class in ARTICLE_PARSERS:
-        if parser_class.matches(selector):
+        if parser_class.matches(page):
             return parser_class
     return FallbackArticleParser
 
 
 def parse_article(html: str, fetched_url: str, site_url: Optional[str] = None) -> ParseResult:
     """Every field of the article on this page, from the parser of its layout."""
-    selector = Selector(text=html)
-    return choose_parser(selector)(selector, fetched_url, site_url).extract()
+    page = Page(html)
+    return choose_parser(page)(page, fetched_url, site_url).extract()
 
 
-__all__ = ["ParseResult", "ListingPage", "parse_article", "parse_listing", "choose_parser"]
+__all__ = ["ParseResult", "ListingPage", "Page", "parse_article", "parse_listing", "choose_parser"]

@@ -1,9 +1,10 @@
 """What every article parser shares: one small method per field, run safely.
 
-A layout parser subclasses `ArticleParser`, declares its selectors as constants and
-overrides the field methods it knows. `extract()` runs each method; one that raises or
-finds nothing keeps the field's default and is reported in `ParseResult.missing`, so the
-spider can count and log it while the article is still kept.
+A layout parser subclasses `ArticleParser`, declares its selectors as `Css` constants and
+overrides the field methods it knows; what it does not know falls back to the head's
+metadata here. `extract()` runs each method; one that raises keeps the field's default and
+is reported in `ParseResult.errors` and `.missing`, as is an expected field found empty, so
+the spider can count and log it while the article is still kept.
 """
 
 from __future__ import annotations
@@ -11,13 +12,14 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 from typing import Any, Callable, ClassVar, Optional
 from urllib.parse import urljoin, urlsplit
 
-from parsel import Selector
-
+from newscrawl.cleaning import READ_MORE_LINE
 from newscrawl.dates import parse_any
 from newscrawl.items import Article, Image, ReadMoreLink
+from newscrawl.parsers.page import LINE_BREAK, Css, Element, Page
 from newscrawl.text import join_paragraphs, normalize_text, optional_text
 from newscrawl.urls import article_id_from_url, canonical_url, is_site_host, strip_tracking
 
@@ -26,9 +28,10 @@ logger = logging.getLogger(__name__)
 # Fields whose absence means the page is not what we expected of it.
 EXPECTED_FIELDS: tuple[str, ...] = ("article_id", "title", "body", "published_at", "section")
 
-# "SEOUL (Sputnik) - ", "NEW DELHI (Sputnik) – ": a short place, the agency, a dash.
-DATELINE = re.compile(r"^(?P<place>[^\W\d_][^()\n]{0,48}?)\s*\((?:Sputnik|AFP|AP|Reuters)[^)]*\)\s*[-–—]\s")
-READ_MORE_PREFIX = re.compile(r"^\s*read\s+more\s*:", re.IGNORECASE)
+# "SEOUL (Sputnik) - ", "NEW DELHI (Sputnik) – ", "MOSCOW, June 30 (Sputnik) - ": a short
+# place (then, in older pages, a date after a comma), the agency, a dash.
+DATELINE = re.compile(r"^(?P<place>[^\W\d_][^()\n]{0,60}?)\s*\((?:Sputnik|AFP|AP|Reuters)[^)]{0,20}\)\s*[-–—]\s")
+DATELINE_MAX_WORDS = 5
 
 # Display names whose slug is not the name itself, from the site's own navigation
 # (real-pages/: "Asia & Pacific" -> /asia/, "Opinion" -> /analysis/, "Tech" -> /science/...).
@@ -44,14 +47,21 @@ SECTION_SLUGS: dict[str, str] = {
     "military": "military",
     "columnists": "columnists",
 }
-# Text nodes that are never article text, wherever they stand.
-VISIBLE_TEXT = ".//text()[not(ancestor::script) and not(ancestor::style) and not(ancestor::noscript)]"
-
-
-def text_of(node: Optional[Selector]) -> str:
-    if node is None:
-        return ""
-    return normalize_text("".join(node.xpath(VISIBLE_TEXT).getall()))
+# Elements that start a new block of text; the rest (a, strong, em, span, br...) are inline.
+BLOCK_TAGS = frozenset({
+    "p", "div", "section", "article", "main", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li",
+    "dl", "dt", "dd", "pre", "table", "figure", "figcaption", "aside", "nav", "header", "footer", "form", "hr",
+    "iframe", "video", "audio", "picture", "noscript", "object", "embed", "button", "select", "svg",
+})
+# Blocks whose text is never article text: photos and their captions, embeds, forms, tables.
+NOT_TEXT_TAGS = frozenset({
+    "figure", "figcaption", "aside", "nav", "header", "footer", "form", "hr", "iframe", "video", "audio",
+    "picture", "noscript", "object", "embed", "button", "select", "svg", "table",
+})
+# Two <br> in a row end a paragraph (Page marks each <br> with LINE_BREAK).
+_BR_PARAGRAPH = re.compile(LINE_BREAK + r"\s*" + LINE_BREAK)
+_SLUG_JUNK = re.compile(r"[^a-z0-9_-]+")
+_AUTHOR_SUFFIX = re.compile(r"\.?\s*Sputnik( International)?$")
 
 
 def section_slug(name: Optional[str]) -> Optional[str]:
@@ -62,8 +72,15 @@ def section_slug(name: Optional[str]) -> Optional[str]:
     if "/" in name:
         name = name.rsplit("/", 1)[-1]
     # an unknown name: its first word, as the site's slugs are ("Russia & CIS" -> "russia")
-    slug = SECTION_SLUGS.get(name) or re.sub(r"[^a-z0-9_-]+", "", name.split(" ")[0])
+    slug = SECTION_SLUGS.get(name) or _SLUG_JUNK.sub("", name.split(" ")[0])
     return slug or None
+
+
+@lru_cache(maxsize=8192)
+def site_canonical(url: str) -> str:
+    """Site links in their one canonical spelling; other links as written (the same targets
+    recur from page to page: READ MORE links, the section's own URLs)."""
+    return canonical_url(url) if is_site_host(urlsplit(url).hostname) else url
 
 
 @dataclass
@@ -74,79 +91,180 @@ class ParseResult:
     errors: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass
+class BodyParts:
+    """What one walk over the body finds: its paragraphs and its READ MORE links, in page order."""
+
+    paragraphs: list[str] = field(default_factory=list)
+    read_more: list[ReadMoreLink] = field(default_factory=list)
+
+
 class ArticleParser:
-    """Generic field methods from head metadata; layouts refine them."""
+    """Generic field methods: a layout's own markup when it names it (the constants left None
+    here), then schema.org microdata, then the head's metadata."""
 
     layout: ClassVar[str] = "fallback"
-    #: a CSS selector whose presence says the page is this layout
-    SIGNATURE: ClassVar[str] = ""
+    #: what the page shows when it is this layout
+    SIGNATURE: ClassVar[Optional[Css]] = None
+    # the layout's own markup
+    TITLE: ClassVar[Optional[Css]] = None
+    BODY: ClassVar[Optional[Css]] = None
+    AUTHORS: ClassVar[Optional[Css]] = None
+    TAGS: ClassVar[Optional[Css]] = None
+    IMAGE: ClassVar[Optional[Css]] = None
+    CREDIT: ClassVar[Optional[Css]] = None
+    # generic markup
+    LEAD: ClassVar[Css] = Css("div[itemprop=description], p[itemprop=description]")
+    PERSON_NAMES: ClassVar[Css] = Css("[itemprop=creator] [itemprop=name], [itemprop=author] [itemprop=name]")
+    DATE_PUBLISHED: ClassVar[Css] = Css("[itemprop=datePublished], [itemprop=dateCreated]")
+    IMAGE_MICRODATA: ClassVar[Css] = Css("img[itemprop=associatedMedia], img[itemprop=image], [itemprop=image] img")
+    TITLE_TAG: ClassVar[Css] = Css("title")
+    H1: ClassVar[Css] = Css("h1")
+    ANCHOR: ClassVar[Css] = Css("a[href]")
+    PUBLISHED_METAS: ClassVar[tuple[str, ...]] = ("pubdate", "datePublished", "dateCreated", "article:published_time")
+    MODIFIED_METAS: ClassVar[tuple[str, ...]] = ("lastmod", "dateModified", "last-modified", "article:modified_time")
+    TITLE_SUFFIX: ClassVar[re.Pattern[str]] = re.compile(r"\s*[-|–]\s*Sputnik( International| Globe)?\s*$")
 
-    TITLE_SUFFIX = re.compile(r"\s*[-|–]\s*Sputnik( International| Globe)?\s*$")
-
-    def __init__(self, selector: Selector, fetched_url: str, site_url: Optional[str] = None) -> None:
-        self.sel = selector
+    def __init__(self, page: Page, fetched_url: str, site_url: Optional[str] = None) -> None:
+        self.page = page
         self.fetched_url = fetched_url
         # the URL on the real host, used to resolve relative links
         self.site_url = site_url or fetched_url
 
     @classmethod
-    def matches(cls, selector: Selector) -> bool:
-        return bool(cls.SIGNATURE) and selector.css(cls.SIGNATURE).get() is not None
+    def matches(cls, page: Page) -> bool:
+        return cls.SIGNATURE is not None and page.first(cls.SIGNATURE) is not None
 
     # helpers ---------------------------------------------------------------
-    def meta(self, *names: str) -> Optional[str]:
-        """The first non-empty content of meta[name=...] or meta[property=...] or [itemprop]."""
-        for name in names:
-            for attr in ("name", "property", "itemprop"):
-                value = self.sel.xpath(f"//meta[@{attr}=$n]/@content", n=name).get()
-                if value and value.strip():
-                    return value.strip()
-        return None
+    def text(self, css: Optional[Css], scope: Optional[Element] = None) -> Optional[str]:
+        """The normalised text of the first element the selector finds, or None."""
+        if css is None:
+            return None
+        return Page.text(self.page.first(css, scope)) or None
+
+    def names(self, css: Optional[Css]) -> list[str]:
+        """The texts of every element the selector finds, in page order, each once."""
+        if css is None:
+            return []
+        return [name for name in dict.fromkeys(Page.text(node) for node in self.page.select(css)) if name]
 
     def absolute(self, href: str) -> str:
+        """An absolute URL on the real host, without fragment or tracking parameters."""
         href = href.strip()
-        joined = urljoin(self.site_url, href)
+        joined = href if href.startswith(("https://", "http://")) else urljoin(self.site_url, href)
         base, _, _fragment = joined.partition("#")
-        path, sep, query = base.partition("?")
-        query = strip_tracking(query)
+        path, _, query = base.partition("?")
+        query = strip_tracking(query) if query else ""
         return f"{path}?{query}" if query else path
 
     def read_more_link(self, href: Optional[str], title: Optional[str]) -> Optional[ReadMoreLink]:
+        href = (href or "").strip()
         if not href or href.startswith(("javascript:", "mailto:", "#")):
             return None
-        return ReadMoreLink(url=self.site_canonical(self.absolute(href)), title=optional_text(title))
+        return ReadMoreLink(url=site_canonical(self.absolute(href)), title=optional_text(title))
 
-    @staticmethod
-    def site_canonical(url: str) -> str:
-        """Site links in their one canonical spelling; other links as written."""
-        return canonical_url(url) if is_site_host(urlsplit(url).hostname) else url
+    def add_read_more(self, node: Element, parts: BodyParts) -> None:
+        """The link of a "READ MORE: <a>Title</a>" paragraph."""
+        anchor = self.page.first(self.ANCHOR, node)
+        if anchor is not None:
+            link = self.read_more_link(anchor.get("href"), Page.text(anchor))
+            if link:
+                parts.read_more.append(link)
+
+    def image_of(self, img: Optional[Element], credit: Optional[str]) -> Optional[Image]:
+        """The lead photo: its URL, the caption it carries in alt/title, the credit shown beside it."""
+        if img is None:
+            return None
+        src = (img.get("src") or "").strip()
+        if not src or src.startswith("data:"):  # a lazy-loading placeholder: the photo is in data-src
+            src = (img.get("data-src") or "").strip()
+        if not src:
+            return None
+        caption = optional_text(img.get("alt")) or optional_text(img.get("title"))
+        return Image(url=self.absolute(src), caption=caption, credit=credit)
+
+    def add_paragraph(self, raw: str, parts: BodyParts, node: Optional[Element] = None) -> None:
+        """Text of one block: a paragraph (two <br> make two), or a READ MORE line whose link goes to read_more."""
+        for piece in _BR_PARAGRAPH.split(raw) if LINE_BREAK in raw else (raw,):
+            text = normalize_text(piece)
+            if not text:
+                continue
+            if READ_MORE_LINE.match(text):
+                if node is not None:
+                    self.add_read_more(node, parts)
+                continue
+            parts.paragraphs.append(text)
+
+    def visit_block(self, node: Element, parts: BodyParts) -> bool:
+        """A layout's own blocks (READ MORE cards, widgets...): True when handled here."""
+        return False
+
+    def walk(self, container: Element, parts: BodyParts) -> None:
+        """The container's text in page order: each block a paragraph, wrappers walked into,
+        runs of bare text and inline elements between blocks a paragraph of their own."""
+        run = container.text or ""
+        for node in container:
+            tag = node.tag
+            if tag not in BLOCK_TAGS:
+                run += "".join(node.itertext()) + (node.tail or "")
+                continue
+            if run and not run.isspace():
+                self.add_paragraph(run, parts)
+            run = node.tail or ""
+            if self.visit_block(node, parts) or tag in NOT_TEXT_TAGS:
+                continue
+            if len(node) and any(child.tag in BLOCK_TAGS for child in node):
+                self.walk(node, parts)
+            else:
+                self.add_paragraph("".join(node.itertext()), parts, node)
+        if run and not run.isspace():
+            self.add_paragraph(run, parts)
+
+    @cached_property
+    def body_parts(self) -> BodyParts:
+        """The body walked once; layouts override `walk_body`."""
+        return self.walk_body()
+
+    def walk_body(self) -> BodyParts:
+        parts = BodyParts()
+        body = self.page.first(self.BODY) if self.BODY is not None else None
+        if body is not None:
+            self.walk(body, parts)
+        return parts
 
     # fields ------------------------------------------------------------------
+    @cached_property
+    def canonical(self) -> Optional[str]:
+        href = self.page.link("canonical") or self.page.meta("og:url")
+        return site_canonical(self.absolute(href)) if href else None
+
     def url(self) -> Optional[str]:
-        href = self.sel.css("link[rel=canonical]::attr(href)").get() or self.meta("og:url")
-        return self.site_canonical(self.absolute(href)) if href else None
+        return self.canonical
 
     def article_id(self) -> Optional[str]:
-        value = self.meta("analytics:article_id")
+        value = self.page.meta("analytics:article_id")
         if value and value.isdigit():
             return value
-        for candidate in (self.url(), self.site_url, self.fetched_url):
+        for candidate in (self.canonical, self.site_url, self.fetched_url):
             found = article_id_from_url(candidate or "")
             if found:
                 return found
         return None
 
     def title(self) -> Optional[str]:
-        title = self.meta("og:title", "twitter:title")
-        if not title:
-            title = self.TITLE_SUFFIX.sub("", text_of(self.sel.css("title")))
-        return optional_text(title)
+        return (
+            self.text(self.TITLE)
+            or optional_text(self.page.meta("og:title", "twitter:title"))
+            or optional_text(self.TITLE_SUFFIX.sub("", Page.text(self.page.first(self.TITLE_TAG))))
+        )
 
     def lead(self) -> Optional[str]:
-        return None
+        """The layout's lead, or schema.org's visible description; never the description meta
+        (without a lead it holds the start of the body)."""
+        return self.text(self.LEAD)
 
     def paragraphs(self) -> list[str]:
-        return []
+        return self.body_parts.paragraphs
 
     def body(self) -> Optional[str]:
         return join_paragraphs(self.paragraphs()) or None
@@ -156,42 +274,55 @@ class ArticleParser:
         match = DATELINE.match(paragraphs[0]) if paragraphs else None
         if not match:
             return None
-        place = match.group("place").strip(" ,")
-        return place if len(place.split()) <= 5 else None
+        place = match.group("place").split(",")[0].strip(" ,")
+        return place if place and len(place.split()) <= DATELINE_MAX_WORDS else None
 
     def authors(self) -> list[str]:
-        name = self.meta("analytics:author", "author")
-        if not name:
-            return []
-        name = re.sub(r"\.?\s*Sputnik( International)?$", "", normalize_text(name)).strip(" .,")
+        """The layout's bylines, else schema.org's (creator / author names), else the author meta."""
+        found = self.names(self.AUTHORS) or self.names(self.PERSON_NAMES)
+        if found:
+            return found
+        name = _AUTHOR_SUFFIX.sub("", normalize_text(self.page.meta("analytics:author", "author"))).strip(" .,")
         return [name] if name else []
 
     def section(self) -> Optional[str]:
-        return section_slug(self.meta("analytics:rubric", "article:section"))
+        return section_slug(self.page.meta("analytics:rubric", "article:section"))
 
     def tags(self) -> list[str]:
-        keywords = self.meta("keywords", "news_keywords")
-        if not keywords:
-            return []
-        return [tag for tag in (normalize_text(t) for t in keywords.split(",")) if tag]
+        """The layout's tag links, else the keywords meta."""
+        found = self.names(self.TAGS)
+        if found:
+            return found
+        keywords = self.page.meta("keywords", "news_keywords") or ""
+        return [tag for tag in dict.fromkeys(normalize_text(t) for t in keywords.split(",")) if tag]
 
     def published_at(self) -> Optional[str]:
-        return parse_any(self.meta("article:published_time", "datePublished", "pubdate"))
+        """The head's metas (the ISO ones first: they keep the seconds that the compact
+        `article:published_time` drops), else schema.org microdata (content, datetime or text)."""
+        found = parse_any(self.page.meta(*self.PUBLISHED_METAS))
+        if found:
+            return found
+        node = self.page.first(self.DATE_PUBLISHED)
+        if node is None:
+            return None
+        return parse_any(node.get("content") or node.get("datetime") or Page.text(node))
 
     def modified_at(self) -> Optional[str]:
-        return parse_any(self.meta("article:modified_time", "dateModified", "lastmod"))
+        return parse_any(self.page.meta(*self.MODIFIED_METAS))
 
     def image(self) -> Optional[Image]:
-        # og:image is a share card or the site logo, never the article's photo
-        return None
+        """The layout's lead photo and its credit, else the photo schema.org marks; never og:image
+        (a share card, or the site's logo)."""
+        if self.IMAGE is not None:
+            return self.image_of(self.page.first(self.IMAGE), self.text(self.CREDIT))
+        return self.image_of(self.page.first(self.IMAGE_MICRODATA), None)
 
     def read_more(self) -> list[ReadMoreLink]:
-        return []
+        return self.body_parts.read_more
 
     def language(self) -> Optional[str]:
-        lang = self.sel.xpath("/html/@lang").get() or self.meta("og:locale") or ""
-        lang = re.split(r"[-_]", lang.strip())[0].lower()
-        return lang or None
+        lang = self.page.root.get("lang") or self.page.meta("og:locale") or ""
+        return lang.strip().replace("_", "-").split("-")[0].lower() or None
 
     # running ------------------------------------------------------------------
     FIELD_METHODS: ClassVar[tuple[str, ...]] = (
@@ -207,16 +338,18 @@ class ArticleParser:
             try:
                 values[name] = method()
             except Exception as exc:  # one broken field never costs the article
+                logger.debug("Field %s raised on %s", name, self.site_url, exc_info=True)
                 result.errors[name] = f"{type(exc).__name__}: {exc}"
                 values[name] = None
-        for name in EXPECTED_FIELDS:
-            if not values.get(name):
-                result.missing.append(name)
-        defaults = Article(article_id="", url="")
-        kept = {k: v for k, v in values.items() if v is not None and v != []}
-        article = Article(**{**defaults.__dict__, **kept})
+        result.missing = [
+            name for name in self.FIELD_METHODS
+            if name in result.errors or (name in EXPECTED_FIELDS and not values[name])
+        ]
+        kept = {name: value for name, value in values.items() if value is not None and value != []}
+        article = Article(article_id="", url="")
+        for name, value in kept.items():
+            setattr(article, name, value)
         article.layout = self.layout
-        article.article_id = article.article_id or ""
         article.url = article.url or self.site_url
         article.fetched_url = self.fetched_url
         result.article = article

@@ -1,131 +1,88 @@
-"""The current layout (October 2021 on): selectors from SPUTNIK-MARKUP.md, no real page saved."""
+"""The current layout (October 2021 on): selectors from SPUTNIK-MARKUP.md, no real page saved.
+
+The body is `div.article__body`, a run of `div.article__block[data-type]`: text, quote and
+vrez blocks are article text; article blocks are READ MORE cards; media, widget and any
+other kind are not text. Sub-heads (`h2/h3.article__h2`) stand between the blocks.
+Visible times are the place's clock: the page's zone comes from the compact meta or from
+the difference between `data-unixtime` and the time shown beside it.
+"""
 
 from __future__ import annotations
 
-from typing import Iterator, Optional
+from datetime import timedelta, timezone, tzinfo
+from functools import cached_property
+from typing import ClassVar, Optional
 
-from parsel import Selector
+from newscrawl.dates import parse_any, zone_between, zone_of
+from newscrawl.parsers.base import ArticleParser, BodyParts
+from newscrawl.parsers.page import Css, Element, Page
 
-from newscrawl.dates import parse_any
-from newscrawl.items import Image, ReadMoreLink
-from newscrawl.parsers.base import READ_MORE_PREFIX, ArticleParser, text_of
-from newscrawl.text import optional_text
+# The site's own clock (Moscow), for visible times on a page that shows no zone at all.
+SITE_ZONE = timezone(timedelta(hours=3))
 
 
 class CurrentArticleParser(ArticleParser):
     layout = "current"
-    SIGNATURE = "div.article__body, h1.article__title"
+    SIGNATURE = Css("div.article__body, h1.article__title")
 
-    TITLE = "h1.article__title"
-    LEAD = "div.article__announce-text"
-    BODY = "div.article__body"
-    AUTHORS = "[itemprop=creator] [itemprop=name]"
-    DATE_PUBLISHED = "div.article__meta [itemprop=datePublished]"
-    DATE_UNIX = "div.article__info-date a[data-unixtime]"
-    DATE_MODIFIED = "span.article__info-date-modified"
-    TAGS = "div.article__footer li.tag"
-    IMAGE = "div.article__announce img, div.article__announce amp-img"
-    CREDIT = "div.article__announce .media__copyright"
-    CARD_TITLES = (".article__article-title", ".article__article-desc")
-    # blocks whose text is the article's; "article" blocks are READ MORE cards
-    TEXT_BLOCKS = frozenset({"text", "quote", "vrez"})
-    HEADING_TAGS = frozenset({"h2", "h3", "h4"})
+    TITLE = Css("h1.article__title")
+    LEAD = Css(".article__announce-text")
+    BODY = Css(".article__body")
+    DATE_SHOWN = Css(".article__info-date [data-unixtime]")
+    DATE_MODIFIED = Css(".article__info-date-modified")
+    TAGS = Css(".article__footer .tag__text")
+    IMAGE = Css(
+        ".article__announce .media__size img, .article__announce .media__size amp-img,"
+        " .article__announce img, .article__announce amp-img"
+    )
+    CREDIT = Css(".article__announce .media__copyright-item, .article__announce .media__copyright")
+    CARD_TITLE = Css(".article__article-title, .article__article-desc")
+    # data-type of the blocks whose text is the article's; "article" blocks are READ MORE cards
+    TEXT_BLOCKS: ClassVar[frozenset[str]] = frozenset({"text", "quote", "vrez"})
+    CARD_BLOCK: ClassVar[str] = "article"
 
-    def title(self) -> Optional[str]:
-        return optional_text(text_of(self.sel.css(self.TITLE))) or super().title()
+    def visit_block(self, node: Element, parts: BodyParts) -> bool:
+        kind = node.get("data-type")
+        if kind is None:
+            return False
+        if kind in self.TEXT_BLOCKS:  # .article__text, .article__quote-text, or <p>s: all of it is text
+            self.walk(node, parts)
+        elif kind == self.CARD_BLOCK:
+            self.add_card(node, parts)
+        return True  # media, widget and unknown kinds are not article text
 
-    def lead(self) -> Optional[str]:
-        node = self.sel.css(self.LEAD)
-        return optional_text(text_of(node)) if node else None
-
-    def _blocks(self) -> Iterator[tuple[str, Selector]]:
-        """(kind, node) for each child of the body: a block's data-type, or "heading"."""
-        body = self.sel.css(self.BODY)
-        if not body:
+    def add_card(self, node: Element, parts: BodyParts) -> None:
+        """An inline related-article card: a link, its title in the card's description."""
+        anchor = self.page.first(self.ANCHOR, node)
+        if anchor is None:
             return
-        stack = list(reversed(body[0].xpath("./*")))
-        while stack:
-            node = stack.pop()
-            tag = node.xpath("name()").get()
-            kind = node.attrib.get("data-type")
-            if kind:
-                yield kind, node
-            elif tag in self.HEADING_TAGS:
-                yield "heading", node
-            elif tag == "p":
-                yield "text", node
-            elif tag in {"div", "section"} and "article__block" not in node.attrib.get("class", ""):
-                stack.extend(reversed(node.xpath("./*")))  # a plain wrapper
+        title = self.text(self.CARD_TITLE, node) or anchor.get("title") or Page.text(anchor)
+        link = self.read_more_link(anchor.get("href"), title)
+        if link:
+            parts.read_more.append(link)
 
-    @staticmethod
-    def _block_paragraphs(node: Selector) -> list[str]:
-        """A text block may hold one run of text or several <p>."""
-        inner = node.css(".article__text, .article__quote-text") or [node]
-        paragraphs: list[str] = []
-        for part in inner:
-            children = part.xpath("./p | ./blockquote | ./h2 | ./h3")
-            texts = [text_of(c) for c in children] if children else [text_of(part)]
-            paragraphs.extend(t for t in texts if t)
-        return paragraphs
-
-    def paragraphs(self) -> list[str]:
-        if not hasattr(self, "_paragraphs"):
-            found: list[str] = []
-            for kind, node in self._blocks():
-                if kind == "heading":
-                    found.append(text_of(node))
-                elif kind in self.TEXT_BLOCKS:
-                    found.extend(self._block_paragraphs(node))
-            self._paragraphs = [p for p in found if p and not READ_MORE_PREFIX.match(p)]
-        return self._paragraphs
-
-    def read_more(self) -> list[ReadMoreLink]:
-        links: list[ReadMoreLink] = []
-        for kind, node in self._blocks():
-            if kind != "article":
-                continue
-            anchor = node.css("a[href]")
-            if not anchor:
-                continue
-            title = next((text_of(node.css(q)) for q in self.CARD_TITLES if node.css(q)), "")
-            title = title or anchor[0].attrib.get("title") or text_of(anchor[0])
-            link = self.read_more_link(anchor[0].attrib["href"], title)
-            if link:
-                links.append(link)
-        return links
-
-    def authors(self) -> list[str]:
-        names = [text_of(n) for n in self.sel.css(self.AUTHORS)]
-        return [n for n in dict.fromkeys(names) if n]
-
-    def tags(self) -> list[str]:
-        names = [text_of(t) for t in self.sel.css(self.TAGS)]
-        return [n for n in names if n] or super().tags()
+    @cached_property
+    def zone(self) -> tzinfo:
+        """The clock of the page's visible times."""
+        zone = zone_of(self.page.meta("article:published_time"))
+        if zone is None:
+            shown = self.page.first(self.DATE_SHOWN)
+            if shown is not None:
+                zone = zone_between(shown.get("data-unixtime"), Page.text(shown))
+        return zone or SITE_ZONE
 
     def published_at(self) -> Optional[str]:
-        found = super().published_at()
+        found = super().published_at()  # metas and microdata say their zone (or are UTC)
         if found:
             return found
-        node = self.sel.css(self.DATE_PUBLISHED)
-        if node:
-            found = parse_any(node[0].attrib.get("content") or text_of(node[0]))
-            if found:
-                return found
-        unix = self.sel.css(self.DATE_UNIX)
-        if unix:
-            return parse_any(unix[0].attrib.get("data-unixtime")) or parse_any(text_of(unix[0]))
-        return None
+        shown = self.page.first(self.DATE_SHOWN)
+        if shown is None:
+            return None
+        return parse_any(shown.get("data-unixtime")) or parse_any(Page.text(shown), self.zone)
 
     def modified_at(self) -> Optional[str]:
-        return super().modified_at() or parse_any(text_of(self.sel.css(self.DATE_MODIFIED)))
-
-    def image(self) -> Optional[Image]:
-        img = self.sel.css(self.IMAGE)
-        if not img:
-            return None
-        src = img[0].attrib.get("src") or img[0].attrib.get("data-src")
-        if not src:
-            return None
-        caption = img[0].attrib.get("alt") or img[0].attrib.get("title")
-        credit = self.sel.css(self.CREDIT)
-        return Image(url=self.absolute(src), caption=optional_text(caption), credit=optional_text(text_of(credit)))
+        found = parse_any(self.page.meta(*self.MODIFIED_METAS), self.zone)
+        if found:
+            return found
+        node = self.page.first(self.DATE_MODIFIED)
+        return parse_any(Page.text(node), self.zone) if node is not None else None

@@ -9,8 +9,7 @@ from urllib.parse import urljoin, urlsplit
 from parsel import Selector
 
 from newscrawl.dates import parse_any
-from newscrawl.parsers.base import text_of
-from newscrawl.text import optional_text
+from newscrawl.text import normalize_text, optional_text
 from newscrawl.urls import canonical_url, is_site_host
 
 
@@ -26,6 +25,13 @@ class ListingPage:
     layout: str
     links: list[ListingLink] = field(default_factory=list)
     next_url: Optional[str] = None
+
+
+def text_of(node: Optional[Selector]) -> str:
+    """The visible text of a listing node, normalised."""
+    if node is None:
+        return ""
+    return normalize_text("".join(node.xpath(".//text()[not(ancestor::script) and not(ancestor::style)]").getall()))
 
 
 def link_url(page_url: str, href: str) -> str:

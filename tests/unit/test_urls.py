@@ -64,7 +64,7 @@ def test_mirror_mapping_round_trips() -> None:
     assert to_fetch_url(LEGACY, None) == LEGACY
 
 
-@pytest.mark.parametrize("host,public", [("10.0.0.1", False), ("192.168.1.5", False), ("169.254.169.254", False), ("127.0.0.1", False), ("localhost", False), ("[::1]", False), ("8.8.8.8", True), ("example.com", True)])
+@pytest.mark.parametrize("host,public", [("10.0.0.1", False), ("192.168.1.5", False), ("169.254.169.254", False), ("127.0.0.1", False), ("localhost", False), ("[::1]", False), ("2130706433", False), ("0x7f000001", False), ("127.1", False), ("a.localhost", False), ("8.8.8.8", True), ("example.com", True)])
 def test_private_addresses_are_never_public(host: str, public: bool) -> None:
     assert is_public_host(host) is public
 

@@ -1,0 +1,1 @@
+"""Benchmarks, run by hand (`bash bench/run.sh`); never part of the test suite."""

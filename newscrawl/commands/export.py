@@ -1,0 +1,129 @@
+"""`scrapy export`: the archive as JSON Lines, one article per line in the crawl feed's schema.
+
+Streams in constant memory (rows fetched in batches; a server-side cursor on PostgreSQL),
+to stdout or `-o FILE` (gzip when FILE ends in .gz).
+
+Without --changed-since: the current version of every article (one line per article).
+With --changed-since TIME: every version first stored at or after TIME, oldest first (an
+article new since then gives one line per version it had; one changed since then gives
+its new version(s)). That is what the crawls since TIME wrote to their feeds, so a
+consumer that keeps the last line per article_id stays in step with the archive.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import io
+import json
+import sys
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import IO, Any, ClassVar, Optional
+
+from scrapy.commands import ScrapyCommand
+from scrapy.exceptions import UsageError
+from sqlalchemy.engine import make_url
+
+from newscrawl.config import ConfigError, NewscrawlConfig
+from newscrawl.db import Archive, ExportFilter
+
+
+def _day(option: str, value: Optional[str]) -> Optional[str]:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise UsageError(f"{option} takes a date as YYYY-MM-DD, not {value!r}", print_help=False) from None
+
+
+def _instant(option: str, value: Optional[str]) -> Optional[str]:
+    """An ISO date or time as the archive writes times: UTC, seconds, `Z` (naive means UTC)."""
+    if value is None:
+        return None
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"{option} takes an ISO date or time (2026-07-29 or 2026-07-29T13:00:00Z), not {value!r}",
+                         print_help=False) from None
+    when = when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+    return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def open_output(name: Optional[str]) -> IO[str]:
+    """stdout, a file, or a gzip file (by its .gz name)."""
+    if name in (None, "-"):
+        return sys.stdout
+    path = Path(name)  # type: ignore[arg-type]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.suffix == ".gz":
+        return io.TextIOWrapper(gzip.open(path, "wb"), encoding="utf-8", newline="\n")
+    return path.open("w", encoding="utf-8", newline="\n")
+
+
+class Command(ScrapyCommand):
+    requires_project = True
+    requires_crawler_process = False
+    default_settings: ClassVar[dict[str, Any]] = {"LOG_LEVEL": "WARNING"}
+
+    def syntax(self) -> str:
+        return "[-o FILE] [--since DATE] [--until DATE] [--section SLUG] [--changed-since TIME]"
+
+    def short_desc(self) -> str:
+        return "Export the archive as JSON Lines (the crawl feed's schema)"
+
+    def long_desc(self) -> str:
+        return (
+            "Export the archive (NEWSCRAWL_DATABASE_URL) as JSON Lines, one article per line with the crawl feed's "
+            "fields, streamed. Without --changed-since: the current version of each article. With --changed-since "
+            "TIME: every version stored since TIME, oldest first (keep the last line per article_id)."
+        )
+
+    def add_options(self, parser: argparse.ArgumentParser) -> None:
+        super().add_options(parser)
+        parser.add_argument("-o", "--output", metavar="FILE", help="write to FILE (gzip if it ends in .gz); default stdout")
+        parser.add_argument("--since", metavar="DATE", help="published on or after DATE (YYYY-MM-DD)")
+        parser.add_argument("--until", metavar="DATE", help="published on or before DATE (YYYY-MM-DD)")
+        parser.add_argument("--section", metavar="SLUG", help="only this section (e.g. asia)")
+        parser.add_argument("--changed-since", metavar="TIME", dest="changed_since",
+                            help="every version stored at or after TIME (ISO date or time, UTC)")
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        assert self.settings is not None
+        if args:
+            raise UsageError(f"export takes no positional argument, got {' '.join(args)!r}", print_help=False)
+        selection = ExportFilter(
+            since=_day("--since", opts.since), until=_day("--until", opts.until), section=opts.section,
+            changed_since=_instant("--changed-since", opts.changed_since),
+        )
+        if selection.since and selection.until and selection.until < selection.since:
+            raise UsageError(f"--until {selection.until} is before --since {selection.since}", print_help=False)
+        archive = self._open_archive()
+        count = 0
+        out = open_output(opts.output)
+        try:
+            for line in archive.export_lines(selection):
+                out.write(json.dumps(line, ensure_ascii=False) + "\n")
+                count += 1
+            out.flush()
+        except BrokenPipeError:  # `scrapy export | head`: the reader has had enough
+            sys.stderr.close()
+            return
+        finally:
+            archive.close()
+            if out is not sys.stdout:
+                out.close()
+        what = "versions" if selection.changed_since else "articles"
+        print(f"Exported {count} {what} to {opts.output or 'stdout'}", file=sys.stderr)
+
+    def _open_archive(self) -> Archive:
+        assert self.settings is not None
+        try:
+            url = NewscrawlConfig.from_settings(self.settings).database_url
+            parsed = make_url(url)
+            if parsed.get_backend_name() == "sqlite" and parsed.database and not Path(parsed.database).exists():
+                raise UsageError(f"no archive at {parsed.database} (set NEWSCRAWL_DATABASE_URL)", print_help=False)
+            return Archive(url)
+        except ConfigError as exc:  # a bad setting, or a database the archive cannot use
+            raise UsageError(str(exc), print_help=False) from None

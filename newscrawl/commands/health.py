@@ -1,0 +1,63 @@
+"""`scrapy health`: the archive's recent crawls and what needs a look; exit status 1 when
+something does, so cron and monitoring can act on it (newscrawl/health.py has the checks)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any, ClassVar
+
+from scrapy.commands import ScrapyCommand
+from scrapy.exceptions import UsageError
+
+from newscrawl.config import ConfigError
+from newscrawl.health import HealthConfig, check_health
+
+
+class Command(ScrapyCommand):
+    requires_project = True
+    requires_crawler_process = False
+    default_settings: ClassVar[dict[str, Any]] = {"LOG_LEVEL": "WARNING"}
+
+    def syntax(self) -> str:
+        return "[--last N] [--spider NAME] [--quiet]"
+
+    def short_desc(self) -> str:
+        return "Recent crawls and what needs a look (exit status 1 when something does)"
+
+    def long_desc(self) -> str:
+        return (
+            "Lists the archive's recent crawls (NEWSCRAWL_DATABASE_URL) and flags what needs a look: the newest "
+            "crawl failed, was killed, or found no article; NEWSCRAWL_HEALTH_NO_NEW_CRAWLS (6) crawls in a row "
+            "without a new article; an error rate at or over NEWSCRAWL_HEALTH_ERROR_RATE (0.10) in a crawl of "
+            "NEWSCRAWL_HEALTH_MIN_PAGES (20) pages or more; layout-change "
+            "warnings (fallback parser, index without articles, missing fields); with NEWSCRAWL_HEALTH_MAX_AGE_HOURS, "
+            "no crawl for that long. Exit status 0: healthy, 1: something needs a look."
+        )
+
+    def add_options(self, parser: argparse.ArgumentParser) -> None:
+        super().add_options(parser)
+        parser.add_argument("--last", type=int, metavar="N", help="crawls shown and compared (NEWSCRAWL_HEALTH_CRAWLS, 10)")
+        parser.add_argument("--spider", metavar="NAME", help="only this spider's crawls")
+        parser.add_argument("-q", "--quiet", action="store_true", help="print nothing when nothing needs a look (for cron)")
+
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        super().process_options(args, opts)
+        assert self.settings is not None
+        if opts.last is not None:
+            if opts.last < 1:
+                raise UsageError("--last takes a number of crawls, 1 or more", print_help=False)
+            self.settings.set("NEWSCRAWL_HEALTH_CRAWLS", opts.last, priority="cmdline")
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        assert self.settings is not None
+        if args:
+            raise UsageError(f"health takes no positional argument, got {' '.join(args)!r}", print_help=False)
+        try:
+            report = check_health(HealthConfig.from_settings(self.settings), opts.spider)
+        except ConfigError as exc:
+            print(f"Needs a look: {exc}")
+            self.exitcode = 1
+            return
+        if report.findings or not opts.quiet:
+            print(report.text())
+        self.exitcode = 1 if report.findings else 0

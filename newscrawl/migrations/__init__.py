@@ -1,0 +1,65 @@
+"""The archive's schema migrations (Alembic), shipped inside the package (scrapyd eggs too).
+
+`upgrade_to_head(engine)` runs whenever newscrawl.db.Archive opens a database: a new
+database gets the whole schema, an older archive is upgraded in place, one made before
+migrations existed (tables but no `alembic_version`) is first stamped as revision 0001,
+the schema it has. New revision: `alembic -c newscrawl/migrations/alembic.ini revision -m "..."`
+with NEWSCRAWL_DATABASE_URL set (see env.py), then edit versions/NNNN_*.py by hand.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+from sqlalchemy import inspect, text
+from sqlalchemy.engine import Connection, Engine
+
+from newscrawl.eggs import package_dir
+
+logger = logging.getLogger(__name__)
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent
+FIRST_REVISION = "0001"
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    """A Config without an ini file; env.py uses the connection passed in attributes."""
+    config = Config()
+    config.set_main_option("script_location", str(package_dir(__name__)))  # MIGRATIONS_DIR, or its copy out of an egg
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+@lru_cache(maxsize=1)
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None, "newscrawl/migrations/versions holds no revision"
+    return head
+
+
+def current_revision(connection: Connection) -> str | None:
+    """The revision a database is at, read without Alembic's context (which logs at INFO)."""
+    if not inspect(connection).has_table("alembic_version"):
+        return None
+    return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def upgrade_to_head(engine: Engine, revision: str = "head") -> None:
+    """Bring the database to `revision` (default: the newest); a no-op when it is there."""
+    with engine.begin() as connection:
+        current = current_revision(connection)
+        target = head_revision() if revision == "head" else revision
+        if current == target:
+            return
+        config = alembic_config(connection)
+        if current is None and inspect(connection).has_table("articles"):
+            logger.info("Archive made before migrations: stamped as revision %s", FIRST_REVISION)
+            command.stamp(config, FIRST_REVISION)
+        logger.info("Archive schema: upgrading from %s to %s", current or "nothing", target)
+        command.upgrade(config, target)

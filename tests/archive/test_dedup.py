@@ -1,0 +1,191 @@
+"""Dedup, tested in one place (rules: newscrawl/dedup.py): URL identity, request level,
+item level (in a crawl and against the archive), near-duplicates; expected pairs and URL
+spellings come from the mirror's manifest."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+from scrapy import Request
+from scrapy.utils.test import get_crawler
+
+from newscrawl.config import ConfigError, NewscrawlConfig
+from newscrawl.db import Archive
+from newscrawl.dedup import TextPrint, shingles
+from newscrawl.drops import DuplicateArticle
+from newscrawl.middlewares import ArticleRequestFingerprinter
+from newscrawl.mirror.build import build_mirror
+from newscrawl.urls import article_id_from_url, canonical_url, identity_key, request_url
+from pipelines.dedup import DedupPipeline
+from tests.archive.conftest import expected_articles
+
+HOSTS = ("https://sputnikglobe.com", "http://www.sputniknews.com", "https://www.sputnikglobe.com", "http://sputniknews.com")
+
+
+def spellings(entry: dict[str, Any]) -> Iterator[str]:
+    """Every way the mirror's contract says a link to this article may be written."""
+    for path, host in itertools.product(entry["paths"], HOSTS):
+        yield host + path
+        yield host + path + "?utm_source=twitter&fbclid=abc#comments"
+        if path.endswith("/"):
+            yield host + path.rstrip("/")
+
+
+@pytest.fixture(scope="module")
+def multi_url(manifest: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    found = {i: a for i, a in manifest["articles"].items() if len(a["paths"]) > 1}
+    assert {a["layout"] for a in found.values()} >= {"current", "legacy"}, "the mirror lost its AMP/print copies"
+    return found
+
+
+# -- URL identity ---------------------------------------------------------------------------
+
+def test_every_spelling_of_every_article_is_its_canonical_url_and_id(manifest: dict[str, Any]) -> None:
+    for article_id, entry in manifest["articles"].items():
+        for url in spellings(entry):
+            assert canonical_url(url) == entry["url"], url
+            assert article_id_from_url(url) == article_id, url
+            assert identity_key(url) == f"article:{article_id}", url
+
+
+def test_the_old_2016_url_is_the_article_it_redirects_to(manifest: dict[str, Any]) -> None:
+    by_path = {a["paths"][0]: i for i, a in manifest["articles"].items()}
+    assert manifest["redirects"]
+    for old, new in manifest["redirects"].items():
+        assert identity_key("https://sputniknews.com" + old) == f"article:{by_path[new]}"
+        assert canonical_url("https://sputniknews.com" + old) == manifest["articles"][by_path[new]]["url"]
+
+
+def test_other_pages_keep_their_own_identity() -> None:
+    assert identity_key("https://sputnikglobe.com/asia/?utm_source=x") == "https://sputnikglobe.com/asia/"
+    assert identity_key("https://www.reuters.com/world/asia/1115350000.html") != identity_key(
+        "https://sputnikglobe.com/20260728/x-1115350000.html")
+
+
+# -- request level ----------------------------------------------------------------------------
+
+def test_equivalent_requests_share_one_fingerprint(manifest: dict[str, Any], multi_url: dict[str, dict[str, Any]]) -> None:
+    fingerprinter = ArticleRequestFingerprinter()
+    prints: dict[str, set[bytes]] = {}
+    for article_id, entry in manifest["articles"].items():
+        prints[article_id] = {fingerprinter.fingerprint(Request(request_url(url))) for url in spellings(entry)}
+    assert all(len(found) == 1 for found in prints.values())
+    assert len({next(iter(p)) for p in prints.values()}) == len(prints), "two articles share a fingerprint"
+    # a redirect hop is the same visit going on, not a second request for the page
+    entry = next(iter(multi_url.values()))
+    first = Request("https://sputnikglobe.com" + entry["paths"][0])
+    hop = first.replace(meta={"redirect_times": 1})
+    assert fingerprinter.fingerprint(hop) != fingerprinter.fingerprint(first)
+
+
+# -- item level -------------------------------------------------------------------------------
+
+def pipeline(database_url: str, tmp_path: Path) -> DedupPipeline:
+    crawler = get_crawler(settings_dict={"NEWSCRAWL_DATABASE_URL": database_url, "NEWSCRAWL_DATA_DIR": str(tmp_path)})
+    crawler.stats.open_spider()  # type: ignore[union-attr]
+    dedup = DedupPipeline.from_crawler(crawler)
+    dedup.open_spider()
+    return dedup
+
+
+def test_same_article_twice_in_a_crawl_is_dropped(
+    database_url: str, tmp_path: Path, manifest: dict[str, Any], multi_url: dict[str, dict[str, Any]]
+) -> None:
+    articles = expected_articles(manifest)
+    article_id, entry = next(iter(multi_url.items()))
+    dedup = pipeline(database_url, tmp_path)
+    dedup.process_item(articles[article_id])
+    with pytest.raises(DuplicateArticle):
+        dedup.process_item(articles[article_id])
+    other_spelling = expected_articles(manifest)[article_id]
+    other_spelling.article_id, other_spelling.url = "", "http://www.sputniknews.com" + entry["paths"][-1] + "?utm_source=x"
+    with pytest.raises(DuplicateArticle):
+        dedup.process_item(other_spelling)
+    dedup.close_spider()
+
+
+def test_same_text_under_two_ids_is_kept_once_as_the_first(database_url: str, tmp_path: Path, manifest: dict[str, Any]) -> None:
+    articles = expected_articles(manifest)
+    pairs = manifest["duplicates"]["same_text"]
+    assert pairs
+    dedup = pipeline(database_url, tmp_path)
+    for first, second in pairs:
+        assert dedup.process_item(articles[first]).duplicate_of is None
+        assert dedup.process_item(articles[second]).duplicate_of == first
+    dedup.close_spider()
+
+
+def test_same_text_across_crawls_points_at_the_archived_first(database_url: str, tmp_path: Path, manifest: dict[str, Any]) -> None:
+    articles = expected_articles(manifest)
+    first, second = manifest["duplicates"]["same_text"][0]
+    archive = Archive(database_url)
+    archive.write_batch([articles[first]], crawl_id=None)  # an earlier crawl stored the original
+    archive.close()
+    dedup = pipeline(database_url, tmp_path)
+    assert dedup.process_item(articles[second]).duplicate_of == first
+    # the original met again in this crawl, after its copy: still nobody's copy
+    assert dedup.process_item(expected_articles(manifest)[first]).duplicate_of is None
+    dedup.close_spider()
+
+
+# -- near-duplicates --------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def bigger_manifest(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """Enough articles for several re-published pairs (one per 200 on the index)."""
+    return build_mirror(tmp_path_factory.mktemp("dedup-mirror"), n_asia=400)
+
+
+def test_near_duplicates_are_linked_and_nothing_else(database_url: str, bigger_manifest: dict[str, Any]) -> None:
+    expected = {frozenset(pair) for pair in bigger_manifest["duplicates"]["near"]}
+    assert len(expected) >= 2
+    articles = list(expected_articles(bigger_manifest).values())
+    archive = Archive(database_url)
+    for start in range(0, len(articles), 100):  # as a crawl writes: batch after batch
+        archive.write_batch(articles[start : start + 100], crawl_id=None)
+    found = archive.near_duplicate_pairs()
+    archive.close()
+    assert {frozenset((a, b)) for a, b, _ in found} == expected
+    assert all(0.7 <= similarity < 1.0 for _, _, similarity in found)
+
+
+def test_near_duplicates_of_archived_articles_are_found_in_a_later_crawl(database_url: str, manifest: dict[str, Any]) -> None:
+    articles = expected_articles(manifest)
+    first, second = manifest["duplicates"]["near"][0]
+    archive = Archive(database_url)
+    archive.write_batch([articles[first]], crawl_id=1)
+    outcome = archive.write_batch([articles[second]], crawl_id=2)
+    pairs = archive.near_duplicate_pairs()
+    archive.close()
+    assert outcome[0].near_duplicates == [first]
+    assert [(a, b) for a, b, _ in pairs] == [(second, first)]
+
+
+def test_the_threshold_setting_decides(tmp_path: Path, manifest: dict[str, Any]) -> None:
+    articles = expected_articles(manifest)
+    first, second = manifest["duplicates"]["near"][0]
+    archive = Archive(f"sqlite:///{tmp_path / 'strict.sqlite'}", near_duplicate_threshold=1.0)
+    archive.write_batch([articles[first], articles[second]], crawl_id=None)
+    assert archive.near_duplicate_pairs() == []  # a sentence apart is not the same text
+    archive.close()
+
+
+@pytest.mark.parametrize("value,message", [("0.3", "must be between 0.6 and 1.0"), ("high", "must be a number")])
+def test_a_bad_threshold_names_the_setting(value: str, message: str) -> None:
+    settings = get_crawler(settings_dict={"NEWSCRAWL_NEAR_DUPLICATE_THRESHOLD": value}).settings
+    with pytest.raises(ConfigError, match=f"NEWSCRAWL_NEAR_DUPLICATE_THRESHOLD {message}"):
+        NewscrawlConfig.from_settings(settings)
+
+
+def test_lsh_bands_meet_for_near_pairs_only(bigger_manifest: dict[str, Any]) -> None:
+    bodies = {i: a["expected"]["body"] for i, a in bigger_manifest["articles"].items()}
+    prints = {i: TextPrint.of(body) for i, body in bodies.items()}
+    near = {frozenset(p) for p in bigger_manifest["duplicates"]["near"] + bigger_manifest["duplicates"]["same_text"]}
+    meeting = {frozenset((a, b)) for a, b in itertools.combinations(prints, 2) if set(prints[a].bands) & set(prints[b].bands)}
+    assert near <= meeting
+    # few other pairs meet (each is then checked exactly), though the mirror's stories share stock phrases
+    assert len(meeting - near) < 0.01 * len(bodies) * (len(bodies) - 1) / 2
+    assert len(shingles("one two three four five")) == 2 and shingles("") == frozenset()

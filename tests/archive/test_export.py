@@ -1,0 +1,140 @@
+"""`scrapy export`, on SQLite and on PostgreSQL: the archive as JSON Lines in the feed's
+schema, its filters, gzip, and clear errors. Expected lines come from the mirror manifest."""
+
+from __future__ import annotations
+
+import dataclasses
+import gzip
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import update
+
+from newscrawl.cleaning import content_hash
+from newscrawl.db import ARTICLES, REVISIONS, Archive, ExportFilter, article_values
+from newscrawl.items import ARTICLE_FIELDS, Article
+from tests.archive.conftest import as_set, expected_articles, run_export
+
+LONG_AGO = "2020-01-01T00:00:00Z"
+
+
+@dataclasses.dataclass
+class Filled:
+    database_url: str
+    first: dict[str, Article]  # the first crawl's items (stored "long ago")
+    edits: dict[str, Article]  # the later crawl's changed items
+
+
+@pytest.fixture
+def filled(database_url: str, manifest: dict[str, Any]) -> Filled:
+    """An archive whose first crawl stored every mirror article long ago; a later crawl
+    stored new versions of three of them."""
+    first = expected_articles(manifest)
+    archive = Archive(database_url)
+    archive.write_batch(list(first.values()), crawl_id=1)
+    with archive.engine.begin() as conn:
+        conn.execute(update(REVISIONS).values(seen_at=LONG_AGO))
+        conn.execute(update(ARTICLES).values(changed_at=LONG_AGO, first_seen_at=LONG_AGO, last_seen_at=LONG_AGO))
+    edits = {}
+    for article in list(first.values())[:3]:
+        body = article.body + " UPDATE: The ministry later said a final decision would be announced within days."
+        edits[article.article_id] = dataclasses.replace(article, body=body, content_hash=content_hash(article.title, body),
+                                                        fetched_at="2026-11-28T00:00:00Z")
+    archive.write_batch(list(edits.values()), crawl_id=2)
+    archive.close()
+    return Filled(database_url, first, edits)
+
+
+def exported(database_url: str, selection: ExportFilter) -> list[dict[str, Any]]:
+    archive = Archive(database_url)
+    try:
+        return list(archive.export_lines(selection, batch=7))  # small batches: the stream crosses several
+    finally:
+        archive.close()
+
+
+def current(filled: Filled) -> dict[str, dict[str, Any]]:
+    return {i: article_values(filled.edits.get(i, a)) for i, a in filled.first.items()}
+
+
+def test_the_archive_exports_the_current_version_of_each_article(filled: Filled) -> None:
+    lines = exported(filled.database_url, ExportFilter())
+    assert as_set(lines) == as_set(list(current(filled).values()))
+    assert all(tuple(line) == ARTICLE_FIELDS for line in lines)
+    published = [line["published_at"] or "" for line in lines]
+    assert published == sorted(published)
+
+
+def test_published_window_and_section(filled: Filled, manifest: dict[str, Any]) -> None:
+    since, until = "2018-06-01", "2019-11-18"
+    wanted = {i for i, a in manifest["articles"].items() if since <= (a["expected"]["published_at"] or "")[:10] <= until}
+    assert wanted and "1077343476" in wanted  # the real page, published on the last day of the window
+    lines = exported(filled.database_url, ExportFilter(since=since, until=until))
+    assert {line["article_id"] for line in lines} == wanted
+    world = {i for i, a in manifest["articles"].items() if a["section"] == "world"}
+    assert world
+    assert {line["article_id"] for line in exported(filled.database_url, ExportFilter(section="world"))} == world
+
+
+def test_changed_since_gives_every_version_stored_since(filled: Filled) -> None:
+    lines = exported(filled.database_url, ExportFilter(changed_since="2021-01-01T00:00:00Z"))
+    assert as_set(lines) == as_set([article_values(a) for a in filled.edits.values()])
+    everything = exported(filled.database_url, ExportFilter(changed_since="2000-01-01T00:00:00Z"))
+    versions = [article_values(a) for a in filled.first.values()] + [article_values(a) for a in filled.edits.values()]
+    assert as_set(everything) == as_set(versions) and len(everything) == len(versions)
+    # oldest first: the last line of an article is its current version
+    last = {line["article_id"]: line for line in everything}
+    assert as_set(list(last.values())) == as_set(list(current(filled).values()))
+    section = next(iter(filled.edits.values())).section
+    filtered = exported(filled.database_url, ExportFilter(changed_since="2021-01-01T00:00:00Z", section=section))
+    assert {line["article_id"] for line in filtered} == {i for i, a in filled.edits.items() if a.section == section}
+
+
+def test_an_edit_undone_since_ends_on_the_current_version(filled: Filled) -> None:
+    article_id, edit = next(iter(filled.edits.items()))
+    archive = Archive(filled.database_url)
+    archive.write_batch([filled.first[article_id]], crawl_id=3)  # back to the first text, stored long ago
+    archive.close()
+    lines = [line for line in exported(filled.database_url, ExportFilter(changed_since="2021-01-01")) if line["article_id"] == article_id]
+    assert lines == [article_values(edit), article_values(filled.first[article_id])]
+
+
+def test_the_command_writes_stdout_or_a_gzip_file(filled: Filled, tmp_path: Path) -> None:
+    out = run_export(filled.database_url)
+    assert out.returncode == 0, out.stderr
+    assert as_set(out.lines()) == as_set(list(current(filled).values()))
+    assert f"Exported {len(filled.first)} articles to stdout" in out.stderr
+    target = tmp_path / "feeds" / "asia.jsonl.gz"
+    done = run_export(filled.database_url, "-o", str(target), "--changed-since", "2021-01-01")
+    assert done.returncode == 0 and done.stdout == b"", done.stderr
+    with gzip.open(target, "rt", encoding="utf-8") as fh:
+        text = fh.read()
+    assert as_set([json.loads(line) for line in text.splitlines()]) == as_set(
+        [article_values(a) for a in filled.edits.values()])
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (("--since", "last week"), "--since takes a date as YYYY-MM-DD"),
+        (("--changed-since", "yesterday"), "--changed-since takes an ISO date or time"),
+        (("--since", "2020-02-01", "--until", "2020-01-01"), "--until 2020-01-01 is before --since 2020-02-01"),
+    ],
+)
+def test_bad_options_say_what_is_wrong(tmp_path: Path, args: tuple[str, ...], message: str) -> None:
+    archive = Archive(f"sqlite:///{tmp_path / 'a.sqlite'}")
+    archive.close()
+    done = run_export(f"sqlite:///{tmp_path / 'a.sqlite'}", *args)
+    assert done.returncode == 2 and message in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    "url,message",
+    [("sqlite:////nonexistent/news.sqlite", "no archive at /nonexistent/news.sqlite"),
+     ("mysql://user@127.0.0.1/news", "runs on SQLite or PostgreSQL")],
+)
+def test_a_database_it_cannot_read_is_named(url: str, message: str) -> None:
+    done = run_export(url)
+    assert done.returncode == 2 and message in done.stderr and "Traceback" not in done.stderr

@@ -1,0 +1,163 @@
+"""The project on scrapyd, as the README deploys it: a real scrapyd (deploy/scrapyd/scrapyd.conf
+on a free port of 127.0.0.1, basic auth on), `scrapyd-deploy local` from a copy of the
+checkout (its scrapy.cfg target, credentials from ~/.netrc), the Asia crawl of a mirror
+scheduled through the HTTP API, and the archive checked against the mirror's manifest."""
+
+from __future__ import annotations
+
+import base64
+import configparser
+import json
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+from typing import Any, Iterator, Optional
+
+import pytest
+
+from newscrawl.mirror.server import MirrorServer
+from tests.conftest import PROJECT_ROOT
+from tests.ops.conftest import crawl_rows, expected_ids, stored_ids, wait_for
+
+pytestmark = pytest.mark.e2e
+
+USER, PASSWORD = "newscrawl", "test-password"
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class Scrapyd:
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    def call(self, endpoint: str, data: Optional[dict[str, Any]] = None, auth: bool = True) -> dict[str, Any]:
+        body = urllib.parse.urlencode(data, doseq=True).encode() if data is not None else None
+        request = urllib.request.Request(self.url + endpoint, data=body)
+        if auth:
+            token = base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()
+            request.add_header("Authorization", f"Basic {token}")
+        with urllib.request.urlopen(request, timeout=30) as response:
+            answer: dict[str, Any] = json.loads(response.read())
+        return answer
+
+
+@pytest.fixture(scope="module")
+def server_dirs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    base = tmp_path_factory.mktemp("server")
+    dirs = {name: base / name for name in ("scrapyd", "data", "home", "checkout")}
+    for name in ("scrapyd", "home"):
+        dirs[name].mkdir()
+    return dirs
+
+
+@pytest.fixture(scope="module")
+def scrapyd(server_dirs: dict[str, Path]) -> Iterator[Scrapyd]:
+    """scrapyd with deploy/scrapyd/scrapyd.conf, moved to a free port and temporary folders,
+    NEWSCRAWL_DATA_DIR in its environment as deploy/scrapyd/scrapyd.service sets it."""
+    config = configparser.ConfigParser()
+    config.read(PROJECT_ROOT / "deploy" / "scrapyd" / "scrapyd.conf")
+    section = config["scrapyd"]
+    assert section["bind_address"] == "127.0.0.1" and section["username"] and section["password"]
+    home = server_dirs["scrapyd"]
+    port = free_port()
+    section.update({
+        "http_port": str(port), "password": PASSWORD, "eggs_dir": str(home / "eggs"), "logs_dir": str(home / "logs"),
+        "dbs_dir": str(home / "dbs"), "poll_interval": "0.2",
+    })
+    with open(home / "scrapyd.conf", "w") as fh:
+        config.write(fh)
+    env = {"PATH": str(BIN) + ":/usr/bin:/bin", "HOME": str(server_dirs["home"]), "NEWSCRAWL_DATA_DIR": str(server_dirs["data"])}
+    process = subprocess.Popen([str(BIN / "scrapyd")], cwd=home, env=env, stdout=open(home / "scrapyd.out", "wb"), stderr=subprocess.STDOUT)
+    client = Scrapyd(f"http://127.0.0.1:{port}/")
+
+    def up() -> bool:
+        try:
+            return client.call("daemonstatus.json")["status"] == "ok"
+        except OSError:
+            return process.poll() is not None  # ends the wait; the assertion below says why
+    try:
+        wait_for(up, timeout=30, what="scrapyd to answer")
+        assert process.poll() is None, (home / "scrapyd.out").read_text()
+        yield client
+    finally:
+        process.terminate()
+        process.wait(30)
+
+
+def test_scrapyd_asks_for_its_password(scrapyd: Scrapyd) -> None:
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        scrapyd.call("daemonstatus.json", auth=False)
+    assert refused.value.code == 401
+
+
+def test_deploy_schedule_and_crawl_through_scrapyd(
+    scrapyd: Scrapyd, server_dirs: dict[str, Path], mirror: MirrorServer, manifest: dict[str, Any],
+) -> None:
+    checkout = server_dirs["checkout"]
+    shutil.copytree(
+        PROJECT_ROOT, checkout,
+        ignore=shutil.ignore_patterns(".*", "__pycache__", "*.egg-info", "build", "data", "tests", "bench", "docs"),
+    )
+    cfg = configparser.ConfigParser()
+    cfg.read(checkout / "scrapy.cfg")
+    target = cfg["deploy:local"]
+    assert urllib.parse.urlsplit(target["url"]).hostname == "127.0.0.1" and target["project"] == "newscrawl"
+    assert "password" not in target  # credentials live in ~/.netrc, not in git
+    target["url"] = scrapyd.url
+    with open(checkout / "scrapy.cfg", "w") as fh:
+        cfg.write(fh)
+    netrc = server_dirs["home"] / ".netrc"
+    netrc.write_text(f"machine 127.0.0.1 login {USER} password {PASSWORD}\n")
+    netrc.chmod(0o600)
+    env = {"PATH": str(BIN) + ":/usr/bin:/bin", "HOME": str(server_dirs["home"])}
+    deploy = subprocess.run([str(BIN / "scrapyd-deploy"), "local", "--version", "r1"], cwd=checkout, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert deploy.returncode == 0, deploy.stdout + deploy.stderr
+    assert json.loads(deploy.stdout)["spiders"] == 1
+    assert scrapyd.call("listspiders.json?project=newscrawl")["spiders"] == ["asia"]
+
+    job = scrapyd.call("schedule.json", {
+        "project": "newscrawl", "spider": "asia", "base_url": mirror.base_url, "setting": "AUTOTHROTTLE_ENABLED=False",
+    })["jobid"]
+
+    def finished() -> bool:
+        return any(j["id"] == job for j in scrapyd.call("listjobs.json?project=newscrawl")["finished"])
+    wait_for(finished, timeout=180, what="the scrapyd job to finish")
+    time.sleep(0.2)
+
+    data = server_dirs["data"]
+    job_log = (server_dirs["scrapyd"] / "logs" / "newscrawl" / "asia" / f"{job}.log").read_text()
+    assert "Spider closed (finished)" in job_log, job_log[-3000:]
+    # the same archive, feeds and logs as a crawl from the checkout, under NEWSCRAWL_DATA_DIR
+    assert stored_ids(data / "news.sqlite") == expected_ids(manifest)
+    assert [r[1] for r in crawl_rows(data / "news.sqlite")] == ["finished"]
+    assert len(list((data / "feeds").glob("asia-*.jsonl"))) == 1
+    assert len(list((data / "logs").glob("asia-*.log"))) == 1
+    assert not (server_dirs["scrapyd"] / "data").exists()  # nothing written where scrapyd runs
+
+    # `scrapy health` from the deployed egg, as on a server without a checkout
+    runner = [sys.executable, "-m", "scrapyd.runner"]
+    egg_env = {**env, "SCRAPY_PROJECT": "newscrawl", "NEWSCRAWL_DATA_DIR": str(data)}
+    health = subprocess.run([*runner, "health"], cwd=server_dirs["scrapyd"], env=egg_env, capture_output=True, text=True, timeout=60)
+    assert health.returncode == 0 and "Healthy" in health.stdout, health.stdout + health.stderr
+
+    # without NEWSCRAWL_DATA_DIR a crawl from the egg says what to do, and writes nothing
+    del egg_env["NEWSCRAWL_DATA_DIR"]
+    missing = subprocess.run([*runner, "crawl", "asia", "-a", f"base_url={mirror.base_url}"], cwd=server_dirs["scrapyd"],
+                             env=egg_env, capture_output=True, text=True, timeout=60)
+    assert missing.returncode == 2
+    # ...and the code that says it runs from the deployed egg, as scrapyd's crawls do
+    assert "NEWSCRAWL_DATA_DIR is not set, and newscrawl runs from" in missing.stderr
+    assert f"{server_dirs['scrapyd']}/eggs/newscrawl/r1.egg" in missing.stderr
+    assert sorted(p.name for p in server_dirs["scrapyd"].iterdir()) == ["dbs", "eggs", "logs", "scrapyd.conf", "scrapyd.out", "twistd.pid"]
