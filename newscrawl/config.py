@@ -69,6 +69,8 @@ class NewscrawlConfig:
     read_more_depth: int
     feed_dir: Path
     refresh_days: int
+    # stop walking the index after this many pages in a row of archived articles (0: never)
+    index_stop_after: int = 2
     near_duplicate_threshold: float = DEFAULT_THRESHOLD
 
     @classmethod
@@ -84,6 +86,7 @@ class NewscrawlConfig:
             read_more_depth=depth,
             feed_dir=data_dir / "feeds",
             refresh_days=_positive_int(settings, "NEWSCRAWL_REFRESH_DAYS", 2, allow_zero=True),
+            index_stop_after=_positive_int(settings, "NEWSCRAWL_INDEX_STOP_AFTER", 2, allow_zero=True),
             near_duplicate_threshold=_threshold(settings, "NEWSCRAWL_NEAR_DUPLICATE_THRESHOLD"),
         )
 

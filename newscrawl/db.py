@@ -41,6 +41,10 @@ def utc_now() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+# the stat a crawl sets when its walk of the index reached the end
+INDEX_WALK_COMPLETE = "newscrawl/index/walk_complete"
+
+
 class Base(DeclarativeBase):
     pass
 
@@ -296,6 +300,19 @@ class Archive:
                 select(ArticleRow.article_id, ArticleRow.published_at)
             ):
                 yield article_id, published
+
+    def last_walk_complete(self, spider: str) -> bool:
+        """Whether the newest finished crawl of this spider walked its index to the end (or to
+        pages it already held), so that the archive holds every article the index lists."""
+        query = (
+            select(CrawlRow.stats)
+            .where(CrawlRow.spider == spider, CrawlRow.finish_reason == "finished")
+            .order_by(CrawlRow.id.desc())
+            .limit(1)
+        )
+        with self.engine.connect() as conn:
+            stats = conn.execute(query).scalar()
+        return bool(stats and stats.get(INDEX_WALK_COMPLETE))
 
     def archived_links(self) -> dict[str, list[str]]:
         """READ MORE links to site articles, per archived article: what a re-crawl follows

@@ -18,7 +18,8 @@ AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 CONCURRENT_REQUESTS_PER_DOMAIN = 8
 # Scrapy starts this many asyncio tasks for the output of every response (default 100); our
-# callbacks yield one item and a few requests: 16 costs a third less CPU per page (bench/RESULTS.md)
+# callbacks yield one item and a few requests, and with 16 a page costs a third less CPU
+# in Scrapy's own work (measured in bench/RESULTS.md)
 CONCURRENT_ITEMS = 16
 DOWNLOAD_TIMEOUT = 30
 RETRY_TIMES = 2
@@ -79,6 +80,8 @@ NEWSCRAWL_READ_MORE_DEPTH = 2
 NEWSCRAWL_BATCH_SIZE = 100
 # articles younger than this many days are fetched again on every crawl (they get edited)
 NEWSCRAWL_REFRESH_DAYS = 2
+# re-crawls stop walking the index after this many pages of archived articles in a row (0: never)
+NEWSCRAWL_INDEX_STOP_AFTER = 2
 # bodies at least this similar (4-word shingles, Jaccard; 0.6 to 1.0) are linked as near-duplicates
 NEWSCRAWL_NEAR_DUPLICATE_THRESHOLD = 0.7
 # NEWSCRAWL_DATABASE_URL: default sqlite:///<data dir>/news.sqlite

@@ -28,8 +28,10 @@ def crawl_summary(archive: Archive, crawl_id: Optional[int] = None, feed: Option
             f"Crawl {row.id} ({row.spider}) finished: {row.finish_reason or 'still running or killed'}",
             f"  articles stored:    {row.articles_new} new, {row.articles_changed} changed, {row.articles_unchanged} unchanged",
             f"  duplicates dropped: {duplicates} (equivalent URLs not fetched again: {_stat(stats, 'dupefilter/filtered')};"
-            f" same text under another id, linked by duplicate_of: {_stat(stats, 'newscrawl/duplicates/same_text')})",
+            f" same text under another id, linked by duplicate_of: {_stat(stats, 'newscrawl/duplicates/same_text')};"
+            f" near-duplicates linked: {_stat(stats, 'newscrawl/duplicates/near')})",
             f"  pages failed:       {row.pages_failed}",
+            f"  rendered (browser): {_stat(stats, 'newscrawl/rendered')}",
             f"  archive:            {total} articles in {archive.engine.url.render_as_string(hide_password=True)}",
         ]
         if feed:

@@ -19,10 +19,10 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from newscrawl.config import ConfigError, NewscrawlConfig
-from newscrawl.db import Archive, utc_now
+from newscrawl.db import INDEX_WALK_COMPLETE, Archive, utc_now
 from newscrawl.items import Article
 from newscrawl.logs import install_download_error_filter
-from newscrawl.parsers import ParseResult, parse_article, parse_listing
+from newscrawl.parsers import ListingPage, ParseResult, parse_article, parse_listing
 from newscrawl.parsers.sitemap import overlaps, read_sitemap, window_of
 from newscrawl.rendering import PageRenderer
 from newscrawl.urls import LIVE_BASE_URL, article_id_from_url, is_site_host, request_url, to_site_url
@@ -66,6 +66,10 @@ class SectionSpider(scrapy.Spider):
         self.archived_links: dict[str, list[str]] = {}
         self._expanded: dict[str, int] = {}  # settled article id -> fewest hops its links were followed at
         self._paging_stopped_logged = False
+        # incremental crawls stop walking the index where it lists nothing new (see index_holds_nothing_new)
+        self.index_stop_after = 0
+        self.earlier_walk_complete = False
+        self.known_pages_in_a_row = 0
         # backfill articles of other sections, fetched and passed over: fetched again if
         # a kept article names them in READ MORE
         self.passed_over: set[str] = set()
@@ -95,6 +99,7 @@ class SectionSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         config = NewscrawlConfig.from_settings(crawler.settings)
         spider.max_hops = config.read_more_depth
+        spider.index_stop_after = config.index_stop_after
         spider.renderer = PageRenderer.from_crawler(crawler, spider.count)
         install_download_error_filter()
         if not spider.refresh_all and crawler.settings.getbool("NEWSCRAWL_STORE_ENABLED", True):
@@ -107,8 +112,10 @@ class SectionSpider(scrapy.Spider):
         try:
             self.archived = dict(archive.archived_since())
             self.archived_links = archive.archived_links()
+            archive_walk_complete = archive.last_walk_complete(self.name)
         finally:
             archive.close()
+        self.earlier_walk_complete = archive_walk_complete
         cutoff = datetime.now(timezone.utc) - timedelta(days=config.refresh_days)
         self.settled_before = cutoff.strftime("%Y-%m-%dT%H:%M:%SZ")
         logger.info("Incremental crawl: %d archived articles; those published before %s are not fetched again", len(self.archived), self.settled_before)
@@ -165,11 +172,31 @@ class SectionSpider(scrapy.Spider):
         for link in page.links:
             self.count("index/links")
             yield from self.article_requests(link.url, hops=0)
-        if page.next_url:
+        if not page.next_url:
+            self.crawler.stats.set_value(INDEX_WALK_COMPLETE, 1)
+        elif self.index_holds_nothing_new(page):
+            self.crawler.stats.set_value(INDEX_WALK_COMPLETE, 1)
+            self.count("index/paging_stopped_at_archived")
+            logger.info(
+                "Index paging stopped at %s: %d pages in a row list only archived articles, and the last crawl "
+                "walked the index to the end (NEWSCRAWL_INDEX_STOP_AFTER=0 or -a refresh=all walks it all)",
+                response.url, self.known_pages_in_a_row,
+            )
+        else:
             yield scrapy.Request(
                 self.site_url(page.next_url), callback=self.parse_index, errback=self.paging_failed,
                 meta={"newscrawl_page": True},
             )
+
+    def index_holds_nothing_new(self, page: ListingPage) -> bool:
+        """True once enough index pages in a row list only settled archived articles. The
+        index is newest first, so what lies beyond was archived by an earlier complete walk."""
+        if not self.index_stop_after or not self.earlier_walk_complete:
+            return False
+        ids = [article_id_from_url(link.url) for link in page.links]
+        known = bool(ids) and all(i is not None and self.is_settled(i) for i in ids)
+        self.known_pages_in_a_row = self.known_pages_in_a_row + 1 if known else 0
+        return self.known_pages_in_a_row >= self.index_stop_after
 
     def paging_failed(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
