@@ -16,6 +16,7 @@ setup(
         "alembic==1.20.1",
         "trafilatura==2.3.1",
         "psycopg[binary]==3.3.9",
+        "numpy==2.4.6",
     ],
     entry_points={"scrapy": ["settings = newscrawl.settings"]},
 )

@@ -23,8 +23,11 @@ import hashlib
 import operator
 import re
 import struct
+import zlib
 from dataclasses import dataclass, field
 from typing import Optional
+
+import numpy as np
 
 from newscrawl.urls import canonical_url
 
@@ -44,8 +47,7 @@ DEFAULT_THRESHOLD = 0.7
 ESTIMATE_MARGIN = 0.15
 
 _WORD = re.compile(r"\w+")
-_SIGNATURE = struct.Struct(f"<{NUM_HASHES}Q")
-_STORED = struct.Struct(f"<{NUM_HASHES}I")  # the low 32 bits of each hash are enough to compare
+_STORED = struct.Struct(f"<{NUM_HASHES}I")  # each hash is below 2**32
 
 
 def shingles(text: str) -> frozenset[str]:
@@ -62,12 +64,20 @@ def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / len(a | b)
 
 
+# MinHash by universal hashing: h_i(x) = (a_i * crc32(x) + b_i) mod p, with p = 2**32 - 5 so
+# that a_i * x + b_i stays below 2**64 in numpy's uint64 (one vectorised pass per body).
+_PRIME = np.uint64(4294967291)
+_PERMUTATIONS = np.random.Generator(np.random.PCG64(20261127))
+_A = _PERMUTATIONS.integers(1, int(_PRIME), NUM_HASHES, dtype=np.uint64)
+_B = _PERMUTATIONS.integers(0, int(_PRIME), NUM_HASHES, dtype=np.uint64)
+
+
 def minhash(items: frozenset[str]) -> tuple[int, ...]:
-    """64 independent 64-bit hashes per shingle (one SHAKE-128 output), minimum of each."""
+    """NUM_HASHES independent 32-bit hashes of every shingle, the minimum of each."""
     if not items:
         return (0,) * NUM_HASHES
-    rows = [_SIGNATURE.unpack(hashlib.shake_128(item.encode("utf-8")).digest(_SIGNATURE.size)) for item in items]
-    return tuple(min(column) for column in zip(*rows))
+    base = np.fromiter((zlib.crc32(item.encode("utf-8")) for item in items), dtype=np.uint64, count=len(items))
+    return tuple(((base[:, None] * _A + _B) % _PRIME).min(axis=0).tolist())
 
 
 def band_keys(signature: tuple[int, ...]) -> list[int]:
