@@ -182,7 +182,8 @@ def run_crawl(kind: str, size: int, rep: int, server: NginxMirror, run_dir: Path
     if measured.returncode != 0 or run.stats.get("finish_reason") != "finished" or measured.timed_out:
         run.error = (f"exit {measured.returncode}, finish_reason {run.stats.get('finish_reason')}"
                      f"{', timed out' if measured.timed_out else ''}\n{tail(run_dir / 'crawl.log')}\n{tail(run_dir / 'stderr.txt')}")
-    print(f"  {kind:7} n={size} #{rep}: {run.pages} pages in {run.elapsed_seconds:.1f}s "
+    where = " (on MirrorServer)" if base_url else ""
+    print(f"  {kind:7} n={size} #{rep}{where}: {run.pages} pages in {run.elapsed_seconds:.1f}s "
           f"= {run.pages_per_second:.0f} pages/s ({run.pages_per_cpu_second:.0f} per CPU-s), peak RSS {run.peak_rss_mb:.0f} MB"
           f"{'  FAILED: ' + run.error.splitlines()[0] if run.error else ''}", flush=True)
     return run
@@ -328,12 +329,17 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("--no-profile", action="store_true")
     parser.add_argument("--no-extraction", action="store_true", help="skip bench/extraction.py")
     parser.add_argument("--timeout", type=float, default=1800.0, help="seconds allowed to one crawl")
+    parser.add_argument("--report-only", action="store_true", help="rewrite the results file from OUT's last results JSON")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in (args.sizes or ("2000" if args.quick else "2000,20000")).split(",")]
     reps = args.reps or (2 if args.quick else 3)
     results_file = args.results or (args.out / "RESULTS-quick.md" if args.quick else ROOT / "bench" / "RESULTS.md")
     out: Path = args.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
+    results_json = out / ("results-quick.json" if args.quick else "results.json")
+    if args.report_only:
+        write_report(json.loads(results_json.read_text(encoding="utf-8")), results_file)
+        return 0
     started = time.time()
     results: dict[str, Any] = {
         "started": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(started)), "quick": args.quick,
@@ -347,12 +353,17 @@ def main(argv: Optional[list[str]] = None) -> int:
         results["sizes"][str(size)] = entry
     results["extraction"] = {"error": "not run: --no-extraction"} if args.no_extraction else extraction(out, args.timeout)
     results["finished_seconds"] = round(time.time() - started)
-    (out / ("results-quick.json" if args.quick else "results.json")).write_text(json.dumps(results, indent=1), encoding="utf-8")
+    results_json.write_text(json.dumps(results, indent=1), encoding="utf-8")
+    write_report(results, results_file)
+    return 0
+
+
+def write_report(results: dict[str, Any], results_file: Path) -> None:
+    """The results file, keeping the hand-written notes of the one it replaces."""
     results_file.parent.mkdir(parents=True, exist_ok=True)
     previous = results_file.read_text(encoding="utf-8") if results_file.exists() else ""
     results_file.write_text(render_results(results, previous), encoding="utf-8")
     print(f"results: {results_file} ({results['finished_seconds']} s)", flush=True)
-    return 0
 
 
 if __name__ == "__main__":
