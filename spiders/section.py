@@ -65,6 +65,9 @@ class SectionSpider(scrapy.Spider):
         # archived article id -> its archived READ MORE links, followed instead of fetching it
         self.archived_links: dict[str, list[str]] = {}
         self._expanded: dict[str, int] = {}  # settled article id -> fewest hops its links were followed at
+        # fetched or requested articles: fewest READ MORE hops they were met at, and their links
+        self.fewest_hops: dict[str, int] = {}
+        self.links_of: dict[str, list[str]] = {}
         self._paging_stopped_logged = False
         # incremental crawls stop walking the index where it lists nothing new (see index_holds_nothing_new)
         self.index_stop_after = 0
@@ -271,11 +274,13 @@ class SectionSpider(scrapy.Spider):
         """The article's request; for an archived, settled article (not fetched again) the
         requests of the READ MORE links the archive holds for it, so that a crawl still reaches
         their targets (those a killed crawl never fetched, too)."""
+        article_id = article_id_from_url(self.site_url(url))
+        if article_id is not None and not backfill:
+            yield from self.shorter_path(article_id, hops)
         request = self.article_request(url, hops, backfill)
         if request is not None:
             yield request
             return
-        article_id = article_id_from_url(self.site_url(url))
         if article_id is None or hops >= self.max_hops or not self.is_settled(article_id):
             return
         if self._expanded.get(article_id, self.max_hops) <= hops:
@@ -283,6 +288,18 @@ class SectionSpider(scrapy.Spider):
         self._expanded[article_id] = hops
         for target in self.archived_links.get(article_id, []):
             self.count("incremental/links_from_archive")
+            yield from self.article_requests(target, hops + 1)
+
+    def shorter_path(self, article_id: str, hops: int) -> Iterator[scrapy.Request]:
+        """An article met again nearer the index than before: its request is a duplicate the
+        dupefilter drops, so its READ MORE links are followed again from the nearer depth
+        (or, not fetched yet, it will follow them from there when it is)."""
+        best = self.fewest_hops.get(article_id)
+        self.fewest_hops[article_id] = hops if best is None else min(best, hops)
+        if best is None or hops >= best or hops >= self.max_hops:
+            return
+        for target in self.links_of.get(article_id, ()):
+            self.count("read_more/followed_again_nearer")
             yield from self.article_requests(target, hops + 1)
 
     def parse_article(self, response: Response) -> Iterator[Any]:
@@ -325,6 +342,9 @@ class SectionSpider(scrapy.Spider):
         assert article is not None
         article.article_id = article.article_id or article_id_from_url(site_url) or ""
         article.fetched_at = utc_now()
+        # met nearer the index while this page was on its way: follow its links from there
+        hops = min(hops, self.fewest_hops.get(article.article_id, hops))
+        self.links_of[article.article_id] = [link["url"] for link in article.read_more]
         if meta.get("newscrawl_backfill") and not self.in_backfill_window(article):
             if article.article_id not in self.named_by_read_more:
                 return

@@ -101,3 +101,24 @@ def test_bad_setting_names_the_setting(tmp_path: Path) -> None:
     crawler = get_crawler(AsiaSpider, {"NEWSCRAWL_READ_MORE_DEPTH": "deep", "NEWSCRAWL_DATABASE_URL": f"sqlite:///{tmp_path / 'a.sqlite'}"})
     with pytest.raises(ConfigError, match="NEWSCRAWL_READ_MORE_DEPTH"):
         AsiaSpider.from_crawler(crawler)
+
+
+def test_an_article_met_again_nearer_the_index_follows_its_links_from_there(spider: AsiaSpider) -> None:
+    url = f"{BASE}/asia/201806301066021398-us-south-korea-pressure/"
+    site = "https://sputniknews.com/asia/201806301066021398-us-south-korea-pressure/"
+    # first met at the last hop: fetched, its READ MORE links not followed
+    assert [r.meta["newscrawl_hops"] for r in spider.article_requests(site, hops=2)] == [2]
+    assert len(list(spider.parse_article(response("seed-legacy-1066021398", url, {"newscrawl_hops": 2})))) == 1
+    # then named by an article on the index: the dupefilter drops its request, so its links go out now
+    again = [r for r in spider.article_requests(site, hops=1) if r.meta["newscrawl_hops"] == 2]
+    assert len(again) == 3 and all("1066021398" not in r.url for r in again)
+    assert stat(spider, "read_more/followed_again_nearer") == 3
+
+
+def test_an_article_met_nearer_while_in_flight_follows_its_links_from_the_nearer_depth(spider: AsiaSpider) -> None:
+    url = f"{BASE}/asia/201806301066021398-us-south-korea-pressure/"
+    site = "https://sputniknews.com/asia/201806301066021398-us-south-korea-pressure/"
+    list(spider.article_requests(site, hops=2))
+    list(spider.article_requests(site, hops=1))  # before the first request's page came back
+    out = list(spider.parse_article(response("seed-legacy-1066021398", url, {"newscrawl_hops": 2})))
+    assert [r.meta["newscrawl_hops"] for r in out[1:]] == [2, 2, 2]
