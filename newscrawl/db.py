@@ -37,6 +37,10 @@ from newscrawl.urls import article_id_from_url, is_site_host
 logger = logging.getLogger(__name__)
 
 
+def hash_prefix(content_hash: str) -> int:
+    return int(content_hash[:16], 16)
+
+
 def utc_now() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -281,6 +285,18 @@ class Archive:
         with self.engine.connect() as conn:
             rows = conn.execute(select(ArticleRow.article_id, ArticleRow.content_hash).where(ArticleRow.article_id.in_(ids)))
             return {article_id: digest for article_id, digest in rows}
+
+    def archived_ids(self) -> set[str]:
+        """Every archived article id: a crawl asks the database about these only."""
+        with self.engine.connect() as conn:
+            return set(conn.execution_options(yield_per=5000).execute(select(ArticleRow.article_id)).scalars())
+
+    def text_prefixes(self) -> set[int]:
+        """The first 64 bits of every archived original's content hash: a text whose prefix
+        is not among them is new to the archive, and needs no query."""
+        query = select(ArticleRow.content_hash).where(ArticleRow.duplicate_of.is_(None))
+        with self.engine.connect() as conn:
+            return {hash_prefix(digest) for digest in conn.execution_options(yield_per=5000).execute(query).scalars()}
 
     def first_with_text(self, content_hash: str, other_than: str) -> Optional[str]:
         """The earliest-stored other article with this text that is no copy itself."""

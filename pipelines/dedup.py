@@ -12,7 +12,7 @@ from scrapy import Spider
 from scrapy.crawler import Crawler
 
 from newscrawl.config import NewscrawlConfig
-from newscrawl.db import Archive
+from newscrawl.db import Archive, hash_prefix
 from newscrawl.dedup import CrawlSeen
 from newscrawl.drops import DuplicateArticle
 
@@ -25,6 +25,7 @@ class DedupPipeline:
         self.config = config  # None: no archive to compare with (storage off)
         self.seen = CrawlSeen()
         self.archive: Optional[Archive] = None
+        self.archived_texts: set[int] = set()  # hash prefixes of the archive's texts (newscrawl.db.hash_prefix)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "DedupPipeline":
@@ -34,6 +35,7 @@ class DedupPipeline:
     def open_spider(self, spider: Optional[Spider] = None) -> None:
         if self.config is not None:
             self.archive = Archive(self.config.database_url)
+            self.archived_texts = self.archive.text_prefixes()
 
     def close_spider(self, spider: Optional[Spider] = None) -> None:
         if self.archive is not None:
@@ -47,7 +49,7 @@ class DedupPipeline:
             raise DuplicateArticle(f"article {article_id} ({url}) already stored in this crawl")
         first = self.seen.same_text_as(digest, article_id)
         where = "this crawl"
-        if first is None and self.archive is not None:
+        if first is None and self.archive is not None and hash_prefix(digest) in self.archived_texts:
             first, where = self.archive.first_with_text(digest, other_than=article_id), "the archive"
         if first is not None:
             # a re-published copy is its own article (its id and URL), linked to the first

@@ -32,6 +32,7 @@ class ArchivePipeline:
         self.pending: list[Article] = []
         self.touched: list[Article] = []
         self.counts: dict[str, int] = {"new": 0, "changed": 0, "unchanged": 0}
+        self.archived_ids: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "ArchivePipeline":
@@ -45,6 +46,7 @@ class ArchivePipeline:
         self.archive = Archive(self.config.database_url, self.config.near_duplicate_threshold)
         spider = spider or self.crawler.spider
         arguments = getattr(spider, "crawl_arguments", {})
+        self.archived_ids = self.archive.archived_ids()
         self.crawl_id = self.archive.start_crawl(spider.name if spider else "?", arguments)
         self.stats.set_value("newscrawl/crawl_id", self.crawl_id)
         logger.info("Archive: %s (crawl %s)", self.archive.engine.url.render_as_string(hide_password=True), self.crawl_id)
@@ -52,7 +54,9 @@ class ArchivePipeline:
     def process_item(self, item: Any) -> Any:
         article = ItemAdapter(item).item
         assert self.archive is not None
-        known = self.archive.known_hashes([article.article_id]).get(article.article_id)
+        known = None
+        if article.article_id in self.archived_ids:  # an article new to the archive needs no query
+            known = self.archive.known_hashes([article.article_id]).get(article.article_id)
         if known == article.content_hash:
             self.touched.append(article)
             self._flush_if_full()
