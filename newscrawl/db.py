@@ -29,7 +29,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.sql import Select
 
 from newscrawl.config import check_database_url
-from newscrawl.dedup import DEFAULT_THRESHOLD, ESTIMATE_MARGIN, TextPrint, estimated_similarity, jaccard, shingles
+from newscrawl.dedup import DEFAULT_THRESHOLD, ESTIMATE_MARGIN, TextPrint, jaccard, likely_similar, shingles
 from newscrawl.items import ARTICLE_FIELDS, Article
 from newscrawl.migrations import upgrade_to_head
 from newscrawl.urls import article_id_from_url, is_site_host
@@ -431,7 +431,7 @@ class Archive:
             .where(SIGNATURES.c.article_id.in_(sharing_a_band), SIGNATURES.c.article_id != article.article_id)
         )
         floor = self.near_duplicate_threshold - ESTIMATE_MARGIN
-        likely = [other for other, packed in signatures if estimated_similarity(text.signature, packed) >= floor]
+        likely = likely_similar(text.signature, [(other, packed) for other, packed in signatures], floor)
         if not likely:
             return
         bodies = conn.execute(select(ArticleRow.article_id, ArticleRow.body, ArticleRow.content_hash).where(ArticleRow.article_id.in_(likely)))

@@ -20,7 +20,6 @@
 from __future__ import annotations
 
 import hashlib
-import operator
 import re
 import struct
 import zlib
@@ -94,9 +93,15 @@ def pack_signature(signature: tuple[int, ...]) -> bytes:
     return _STORED.pack(*(value & 0xFFFFFFFF for value in signature))
 
 
-def estimated_similarity(packed: bytes, other: bytes) -> float:
-    """Jaccard similarity estimated from two stored signatures (share of equal hashes)."""
-    return sum(map(operator.eq, _STORED.unpack(packed), _STORED.unpack(other))) / NUM_HASHES
+def likely_similar(packed: bytes, candidates: list[tuple[str, bytes]], floor: float) -> list[str]:
+    """The candidates whose stored signature agrees with this one on at least `floor` of its
+    hashes (estimated Jaccard similarity), compared all at once."""
+    if not candidates:
+        return []
+    mine = np.frombuffer(packed, dtype="<u4")
+    theirs = np.frombuffer(b"".join(other for _, other in candidates), dtype="<u4").reshape(len(candidates), NUM_HASHES)
+    agreeing = (theirs == mine).sum(axis=1)
+    return [candidates[i][0] for i in np.flatnonzero(agreeing >= floor * NUM_HASHES).tolist()]
 
 
 @dataclass(frozen=True)

@@ -189,3 +189,17 @@ def test_lsh_bands_meet_for_near_pairs_only(bigger_manifest: dict[str, Any]) -> 
     # few other pairs meet (each is then checked exactly), though the mirror's stories share stock phrases
     assert len(meeting - near) < 0.01 * len(bodies) * (len(bodies) - 1) / 2
     assert len(shingles("one two three four five")) == 2 and shingles("") == frozenset()
+
+
+def test_signature_prefilter_keeps_the_candidates_that_agree_enough() -> None:
+    from newscrawl.dedup import NUM_HASHES, TextPrint, likely_similar
+
+    base = " ".join(f"word{i}" for i in range(200))
+    near = base.replace("word100 ", "changed ")
+    other = " ".join(f"other{i}" for i in range(200))
+    mine = TextPrint.of(base)
+    candidates = [("near", TextPrint.of(near).signature), ("other", TextPrint.of(other).signature), ("same", mine.signature)]
+    assert likely_similar(mine.signature, candidates, 0.55) == ["near", "same"]
+    assert likely_similar(mine.signature, candidates, 1.0) == ["same"]
+    assert likely_similar(mine.signature, [], 0.5) == []
+    assert len(mine.signature) == 4 * NUM_HASHES
