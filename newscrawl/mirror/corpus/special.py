@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import html
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 from .banks import DISCLAIMER, WIDGET_JUNK, _nfd
 
@@ -223,7 +223,3 @@ def seed_blocks() -> list[SpecialBlock]:
 SEED["blocks"] = seed_blocks()
 
 SPECIALS: tuple[Special, ...] = (SEED, RM_POMPEO, RM_INDO_US, RM_SANCTIONS, OPINION, RICH, MULTI)
-
-
-def special_by_id(article_id: str) -> Optional[Special]:
-    return next((s for s in SPECIALS if s["id"] == article_id), None)
