@@ -16,7 +16,8 @@ from newscrawl.mirror.build import build_mirror
 from newscrawl.mirror.server import MirrorServer
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-SHARED = PROJECT_ROOT.parent / "shared"
+# the shared folder beside the checkout (as CI lays it), else the copy kept in docs/shared
+SHARED = PROJECT_ROOT.parent / "shared" if (PROJECT_ROOT.parent / "shared").is_dir() else PROJECT_ROOT / "docs" / "shared"
 # Small enough for CI, large enough to hold every trap of the corpus.
 E2E_ARTICLES = 60
 

@@ -25,7 +25,7 @@ from newscrawl.mirror import MirrorServer, build_mirror
 from newscrawl.mirror.golden import write_golden
 from newscrawl.mirror.urls import canonical_for_path, strip_tracking
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+from tests.conftest import SHARED
 GOLDEN = Path(__file__).resolve().parent / "golden"
 N_ASIA = 40
 SITE_HOSTS = {"sputnikglobe.com", "sputniknews.com", "www.sputniknews.com", "www.sputnikglobe.com"}

@@ -17,10 +17,11 @@ from scrapy.http import HtmlResponse, Request
 from newscrawl.cleaning import clean_article
 from newscrawl.items import Article
 from newscrawl.parsers import ParseResult, parse_article
+from tests.conftest import SHARED
 
 TESTS = Path(__file__).resolve().parents[1]
 GOLDEN = TESTS / "golden"
-REAL_PAGES = TESTS.parents[1] / "shared" / "real-pages"
+REAL_PAGES = SHARED / "real-pages"
 REAL_PAGE = REAL_PAGES / "sputnik-legacy-article-1077343476.html"
 REAL_TRUTH = REAL_PAGES / "sputnik-legacy-article-1077343476.expected-body.json"
 REAL_URL = "https://sputniknews.com/columnists/201911181077343476-royal-self-indicting-arrogance/"
