@@ -25,11 +25,12 @@ import tracemalloc
 from pathlib import Path
 from typing import Any
 
+from newscrawl import settings
 from newscrawl.db import Archive, ExportFilter
 from newscrawl.mirror.build import build_mirror
 from tests.archive.conftest import expected_articles
 
-BATCH = 100
+BATCH = settings.NEWSCRAWL_BATCH_SIZE  # as a crawl writes
 
 
 def write_all(archive: Archive, manifest: dict[str, Any]) -> dict[str, Any]:

@@ -1,12 +1,19 @@
 """Where a profiled crawl spends its time, grouped by the part of newscrawl that asked for it.
 
 Reads py-spy's raw (collapsed stack) output of a crawl:
-    py-spy record -r 250 --full-filenames -f raw -o crawl.txt -- python -m scrapy crawl asia ...
+    py-spy record -r 250 --full-filenames -f raw --subprocesses -o crawl.txt -- python -m scrapy crawl asia ...
 py-spy samples from outside the process, so the crawl runs at its normal speed (a tracing
 profiler such as cProfile or pyinstrument doubles the time of Scrapy's call-heavy code and
 skews the shares). Idle samples are left out by py-spy: shares are of the main thread's busy
 time (the one running the reactor, the spider and the pipelines); samples of other threads
 (Twisted's thread pool, mostly parked in Queue.get) are counted apart.
+
+The archive is written by a child process (newscrawl/writer.py). With --subprocesses, each
+stack starts with one `process PID:"command line"` frame per level (the crawl's own: one;
+its children's: the crawl's, then theirs). The writer (a child process whose stacks pass
+through newscrawl/writer.py or concurrent.futures' worker) is summarised apart, every busy
+sample of it; other children (multiprocessing's resource tracker) are only counted. A raw
+file without process frames (recorded without --subprocesses) is all the crawl's own.
 
 Each sample goes to the innermost frame of its stack that belongs to a group, so lxml and
 parsel called by a parser count as parsing, SQLAlchemy called by the store pipeline counts
@@ -21,6 +28,7 @@ import argparse
 import json
 import re
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
 
@@ -50,8 +58,23 @@ OTHER = "scrapy/twisted/asyncio other"
 MAIN_THREAD_ROOT = "_run_module_as_main"
 OURS = _ours(r"newscrawl/(?!commands/)|pipelines/|spiders/")
 _FRAME = re.compile(r"^(?P<function>.*) \((?P<path>.*?)(?::(?P<line>\d+))?\)$")
+# py-spy --subprocesses: a command line may hold ';' (`-c "...import main;main(7)"`), so the
+# process frames are matched whole, not split on ';'
+_PROCESS = re.compile(r'process (?P<pid>\d+):"(?P<command>.*?)"(?:;|$)')
+# a child process running these is the archive's writer (a ProcessPoolExecutor worker)
+WRITER = re.compile(f"^{PROJECT}/newscrawl/writer\\.py$|/concurrent/futures/process\\.py$")
 
 Frame = tuple[str, str, str]  # function, path, line
+Process = tuple[int, str]  # pid, command line
+
+
+@dataclass
+class Sample:
+    """One line of py-spy's raw output: a distinct stack and how many samples had it."""
+
+    processes: list[Process]  # outermost first; empty when recorded without --subprocesses
+    frames: list[Frame]  # outermost first
+    count: int
 
 
 def parse_frame(text: str) -> Frame:
@@ -61,14 +84,26 @@ def parse_frame(text: str) -> Frame:
     return match["function"], match["path"], match["line"] or ""
 
 
-def read_stacks(path: Path) -> list[tuple[list[Frame], int]]:
-    """py-spy raw output: one 'outer;...;inner count' line per distinct stack."""
-    stacks = []
+def read_samples(path: Path) -> list[Sample]:
+    """py-spy raw output: one '[process frames;]outer;...;inner count' line per distinct stack."""
+    samples = []
     for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
         stack, _, count = line.rpartition(" ")
-        if stack and count.isdigit():
-            stacks.append(([parse_frame(f) for f in stack.split(";")], int(count)))
-    return stacks
+        if not (stack and count.isdigit()):
+            continue
+        processes: list[Process] = []
+        position = 0
+        while (match := _PROCESS.match(stack, position)) is not None:
+            processes.append((int(match["pid"]), match["command"]))
+            position = match.end()
+        rest = stack[position:]
+        samples.append(Sample(processes, [parse_frame(f) for f in rest.split(";")] if rest else [], int(count)))
+    return samples
+
+
+def read_stacks(path: Path) -> list[tuple[list[Frame], int]]:
+    """The stacks without their process frames, whichever process they are of."""
+    return [(sample.frames, sample.count) for sample in read_samples(path)]
 
 
 def group_of(stack: list[Frame]) -> str:
@@ -89,28 +124,48 @@ def _short(path: str) -> str:
     return path
 
 
-def summarise(path: Path, limit: int = 15) -> dict[str, Any]:
+def _summary(stacks: list[tuple[list[Frame], int]], limit: int) -> dict[str, Any]:
     """Samples per group and their shares, the hottest leaf functions and our hottest functions."""
-    every = read_stacks(path)
-    stacks = [(stack, count) for stack, count in every if stack and stack[0][0] == MAIN_THREAD_ROOT]
     total = sum(count for _, count in stacks)
     groups: Counter[str] = Counter()
     leaves: Counter[str] = Counter()
     ours: Counter[str] = Counter()
     for stack, count in stacks:
         groups[group_of(stack)] += count
-        function, where, line = stack[-1]
-        leaves[f"{function} ({_short(where)}:{line})"] += count
+        if stack:
+            function, where, line = stack[-1]
+            leaves[f"{function} ({_short(where)}:{line})"] += count
+        else:  # py-spy saw the process busy outside Python code (e.g. starting up)
+            leaves["(no Python frame)"] += count
         for name in {f"{f} ({_short(p)})" for f, p, _ in stack if OURS.search(p)}:
             ours[name] += count  # inclusive: once per sample however deep the recursion
     order = [name for name, _ in GROUPS] + [STARTUP, OTHER]
     share = (lambda n: round(n / total, 4)) if total else (lambda n: 0.0)
     return {
         "samples": total,
-        "other_thread_samples": sum(count for _, count in every) - total,
         "groups": [{"group": name, "samples": groups[name], "share": share(groups[name])} for name in order],
         "top_self": [{"function": f, "share": share(n)} for f, n in leaves.most_common(limit)],
         "top_ours_inclusive": [{"function": f, "share": share(n)} for f, n in ours.most_common(limit)],
+    }
+
+
+def summarise(path: Path, limit: int = 15) -> dict[str, Any]:
+    """The crawl process's main thread (as `samples`, `groups`, ...) and, apart, the writer
+    process (`writer`: every busy sample of it, the same groups and lists)."""
+    every = read_samples(path)
+    # the crawl's own process: one process frame, or none in a file without them
+    crawl = [s for s in every if len(s.processes) <= 1]
+    main = [(s.frames, s.count) for s in crawl if s.frames and s.frames[0][0] == MAIN_THREAD_ROOT]
+    children = [s for s in every if len(s.processes) >= 2]
+    # decided per process, so the writer's start-up (imports, before it runs a batch) is its own too
+    writer_pids = {s.processes[-1][0] for s in children if any(WRITER.search(p) for _, p, _ in s.frames)}
+    writer = [(s.frames, s.count) for s in children if s.processes[-1][0] in writer_pids]
+    summary = _summary(main, limit)
+    return {
+        **summary,
+        "other_thread_samples": sum(s.count for s in crawl) - summary["samples"],
+        "writer": {"pids": sorted(writer_pids), **_summary(writer, limit)},
+        "other_process_samples": sum(s.count for s in children) - sum(count for _, count in writer),
     }
 
 

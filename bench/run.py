@@ -41,6 +41,10 @@ KEPT_STATS = (
     "item_dropped_count", "finish_reason", "memusage/max", "log_count/ERROR", "log_count/WARNING",
     "newscrawl/incremental/archived_not_fetched", "newscrawl/stored/new", "newscrawl/stored/unchanged",
     "newscrawl/index/pages",
+    # memory and CPU of the two processes of a crawl: wait4 gives the larger peak of the
+    # tree, not the sum, so the writer's own peak comes from its stats and the main's from
+    # bench/statsdump.py (memusage/max is sampled only every 60 s)
+    "newscrawl/writer/peak_rss_mb", "bench/main_peak_rss_mb", "bench/main_cpu_seconds", "bench/children_cpu_seconds",
 )
 
 
@@ -220,7 +224,9 @@ def profile(kind: str, size: int, server: NginxMirror, work: Path, timeout: floa
         return {"error": "py-spy is not installed (pip install -r requirements.txt)"}
     command, env = crawl_command(kind, server.base_url, run_dir, run_dir / "news.sqlite")
     raw = run_dir / "py-spy.txt"
-    spy_command = [spy, "record", "--rate", str(PROFILE_RATE), "--full-filenames", "--format", "raw", "--output", str(raw), "--", *command]
+    # --subprocesses: the archive is written by a child process (newscrawl/writer.py), sampled too
+    spy_command = [spy, "record", "--rate", str(PROFILE_RATE), "--full-filenames", "--format", "raw", "--subprocesses",
+                   "--output", str(raw), "--", *command]
     with open(run_dir / "py-spy.log", "wb") as log:
         measured = run_measured(spy_command, ROOT, env, stdout=log, stderr=log, timeout=timeout)
     if measured.returncode != 0 or not raw.exists():
@@ -228,7 +234,7 @@ def profile(kind: str, size: int, server: NginxMirror, work: Path, timeout: floa
     summary = summarise(raw)
     stats_file = run_dir / "stats.json"
     pages = int(json.loads(stats_file.read_text(encoding="utf-8")).get("response_received_count", 0)) if stats_file.exists() else 0
-    for group in summary["groups"]:
+    for group in [*summary["groups"], *summary["writer"]["groups"]]:
         group["ms_per_page"] = round(group["samples"] * 1000 / PROFILE_RATE / pages, 3) if pages else None
     summary.update({"kind": kind, "size": size, "pages": pages, "raw": str(raw), "wall_seconds": round(measured.wall_seconds, 1)})
     return summary

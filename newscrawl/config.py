@@ -5,13 +5,15 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from scrapy.settings import BaseSettings
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from newscrawl.dedup import DEFAULT_THRESHOLD, check_threshold
+
+if TYPE_CHECKING:  # not at run time: the archive's writer process (newscrawl.writer) needs no Scrapy
+    from scrapy.settings import BaseSettings
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
@@ -72,12 +74,14 @@ class NewscrawlConfig:
     # stop walking the index after this many pages in a row of archived articles (0: never)
     index_stop_after: int = 2
     near_duplicate_threshold: float = DEFAULT_THRESHOLD
+    # a batch not full after this many seconds is written all the same (0: only when full)
+    batch_seconds: float = 10.0
 
     @classmethod
     def from_settings(cls, settings: BaseSettings) -> "NewscrawlConfig":
         data_dir = resolve_data_dir(settings.get("NEWSCRAWL_DATA_DIR"))
         database_url = check_database_url(settings.get("NEWSCRAWL_DATABASE_URL") or f"sqlite:///{data_dir / 'news.sqlite'}")
-        batch_size = _positive_int(settings, "NEWSCRAWL_BATCH_SIZE", 100)
+        batch_size = _positive_int(settings, "NEWSCRAWL_BATCH_SIZE", 500)
         depth = _positive_int(settings, "NEWSCRAWL_READ_MORE_DEPTH", 2, allow_zero=True)
         return cls(
             data_dir=data_dir,
@@ -88,6 +92,7 @@ class NewscrawlConfig:
             refresh_days=_positive_int(settings, "NEWSCRAWL_REFRESH_DAYS", 2, allow_zero=True),
             index_stop_after=_positive_int(settings, "NEWSCRAWL_INDEX_STOP_AFTER", 2, allow_zero=True),
             near_duplicate_threshold=_threshold(settings, "NEWSCRAWL_NEAR_DUPLICATE_THRESHOLD"),
+            batch_seconds=number_setting(settings, "NEWSCRAWL_BATCH_SECONDS", 10.0),
         )
 
 

@@ -27,6 +27,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.sql import Select
+from sqlalchemy.sql.expression import ColumnElement, cast, literal_column
 
 from newscrawl.config import check_database_url
 from newscrawl.dedup import DEFAULT_THRESHOLD, ESTIMATE_MARGIN, TextPrint, jaccard, likely_similar, shingles
@@ -39,6 +40,15 @@ logger = logging.getLogger(__name__)
 
 def hash_prefix(content_hash: str) -> int:
     return int(content_hash[:16], 16)
+
+
+# bound parameters per IN list: far below every backend's limit (SQLite's was 999 before 3.32)
+_IN_CHUNK = 900
+
+
+def _chunks(values: list[Any]) -> Iterator[list[Any]]:
+    for start in range(0, len(values), _IN_CHUNK):
+        yield values[start : start + _IN_CHUNK]
 
 
 def utc_now() -> str:
@@ -286,17 +296,18 @@ class Archive:
             rows = conn.execute(select(ArticleRow.article_id, ArticleRow.content_hash).where(ArticleRow.article_id.in_(ids)))
             return {article_id: digest for article_id, digest in rows}
 
-    def archived_ids(self) -> set[str]:
-        """Every archived article id: a crawl asks the database about these only."""
+    def archived_ids(self) -> Iterator[str]:
+        """Every archived article id, streamed: a crawl asks the database about these only."""
         with self.engine.connect() as conn:
-            return set(conn.execution_options(yield_per=5000).execute(select(ArticleRow.article_id)).scalars())
+            yield from conn.execution_options(yield_per=5000).execute(select(ArticleRow.article_id)).scalars()
 
-    def text_prefixes(self) -> set[int]:
-        """The first 64 bits of every archived original's content hash: a text whose prefix
-        is not among them is new to the archive, and needs no query."""
+    def text_prefixes(self) -> Iterator[int]:
+        """The first 64 bits of every archived original's content hash, streamed: a text whose
+        prefix is not among them is new to the archive, and needs no query."""
         query = select(ArticleRow.content_hash).where(ArticleRow.duplicate_of.is_(None))
         with self.engine.connect() as conn:
-            return {hash_prefix(digest) for digest in conn.execution_options(yield_per=5000).execute(query).scalars()}
+            for digest in conn.execution_options(yield_per=5000).execute(query).scalars():
+                yield hash_prefix(digest)
 
     def first_with_text(self, content_hash: str, other_than: str) -> Optional[str]:
         """The earliest-stored other article with this text that is no copy itself."""
@@ -401,20 +412,49 @@ class Archive:
     def _link_near_duplicates(
         self, conn: Connection, articles: list[Article], now: str, crawl_id: Optional[int]
     ) -> dict[str, list[str]]:
-        """Replace each article's bands, then link it to the archived articles whose bodies
-        share a band and are at least as similar as the threshold (exact Jaccard decides)."""
+        """Replace each article's bands, then link it to the archived articles (and the ones
+        earlier in this batch) whose bodies share a band and are at least as similar as the
+        threshold (exact Jaccard decides). The archive is asked once per batch, not per article."""
         prints = {a.article_id: TextPrint.of(a.body) for a in articles}
         for table in (BANDS, SIGNATURES):
-            conn.execute(delete(table).where(table.c.article_id.in_(list(prints))))
+            for chunk in _chunks(list(prints)):
+                conn.execute(delete(table).where(table.c.article_id.in_(chunk)))
+        archived_by_key = self._sharing_bands(conn, {key for text in prints.values() for key in text.bands})
+        signatures = self._signatures(conn, {other for ids in archived_by_key.values() for other in ids})
+        floor = self.near_duplicate_threshold - ESTIMATE_MARGIN
+        batch_by_key: dict[int, list[str]] = {}
+        likely: dict[str, list[str]] = {}
+        for article in articles:
+            text = prints[article.article_id]
+            candidates: dict[str, bytes] = {}
+            for key in text.bands:
+                for other in archived_by_key.get(key, ()):
+                    if other in signatures:  # both are written together; a missing one is no candidate
+                        candidates[other] = signatures[other]
+                for other in batch_by_key.get(key, ()):
+                    candidates[other] = prints[other].signature
+                batch_by_key.setdefault(key, []).append(article.article_id)
+            candidates.pop(article.article_id, None)
+            likely[article.article_id] = likely_similar(text.signature, list(candidates.items()), floor)
+        in_batch = {a.article_id: a for a in articles}
+        bodies = self._bodies(conn, {other for ids in likely.values() for other in ids if other not in in_batch})
         links: list[dict[str, Any]] = []
         for article in articles:
             text = prints[article.article_id]
-            for other_id, similarity in self._similar(conn, article, text):
-                links.append({"article_id": article.article_id, "similar_id": other_id, "similarity": round(similarity, 4),
-                              "found_at": now, "crawl_id": crawl_id})
-            # visible to the next article of this batch (same transaction)
-            conn.execute(BANDS.insert(), [{"article_id": article.article_id, "band": i, "key": k} for i, k in enumerate(text.bands)])
-            conn.execute(SIGNATURES.insert(), [{"article_id": article.article_id, "signature": text.signature}])
+            for other_id in likely[article.article_id]:
+                if other_id in in_batch:
+                    other_hash, other_shingles = in_batch[other_id].content_hash, prints[other_id].shingles
+                else:
+                    other_hash, other_body = bodies[other_id]
+                    other_shingles = shingles(other_body)
+                if other_hash == article.content_hash:
+                    continue  # the same text: linked by duplicate_of, not as a near-duplicate
+                similarity = jaccard(text.shingles, other_shingles)
+                if similarity >= self.near_duplicate_threshold:
+                    links.append({"article_id": article.article_id, "similar_id": other_id, "similarity": round(similarity, 4),
+                                  "found_at": now, "crawl_id": crawl_id})
+        conn.execute(BANDS.insert(), [{"article_id": i, "band": n, "key": k} for i, t in prints.items() for n, k in enumerate(t.bands)])
+        conn.execute(SIGNATURES.insert(), [{"article_id": i, "signature": t.signature} for i, t in prints.items()])
         if links:
             conn.execute(self._insert(NEAR).on_conflict_do_nothing(index_elements=["article_id", "similar_id"]), links)
         found: dict[str, list[str]] = {}
@@ -422,25 +462,32 @@ class Archive:
             found.setdefault(link["article_id"], []).append(link["similar_id"])
         return found
 
-    def _similar(self, conn: Connection, article: Article, text: TextPrint) -> Iterator[tuple[str, float]]:
-        """Archived articles whose body is a near-duplicate of this one: those sharing a band,
-        then those whose signature agrees enough, then the exact similarity."""
-        sharing_a_band = select(BandRow.article_id).where(BandRow.key.in_(text.bands))
-        signatures = conn.execute(
-            select(SIGNATURES.c.article_id, SIGNATURES.c.signature)
-            .where(SIGNATURES.c.article_id.in_(sharing_a_band), SIGNATURES.c.article_id != article.article_id)
-        )
-        floor = self.near_duplicate_threshold - ESTIMATE_MARGIN
-        likely = likely_similar(text.signature, [(other, packed) for other, packed in signatures], floor)
-        if not likely:
-            return
-        bodies = conn.execute(select(ArticleRow.article_id, ArticleRow.body, ArticleRow.content_hash).where(ArticleRow.article_id.in_(likely)))
-        for other_id, other_body, other_hash in bodies:
-            if other_hash == article.content_hash:
-                continue  # the same text: linked by duplicate_of, not as a near-duplicate
-            similarity = jaccard(text.shingles, shingles(other_body))
-            if similarity >= self.near_duplicate_threshold:
-                yield other_id, similarity
+    @staticmethod
+    def _sharing_bands(conn: Connection, keys: set[int]) -> dict[int, list[str]]:
+        """The archived articles holding each of these band keys."""
+        holders: dict[int, list[str]] = {}
+        for chunk in _chunks(list(keys)):
+            # fetched whole (.all()): row by row costs several times more on hot bands
+            for article_id, key in conn.execute(select(BANDS.c.article_id, BANDS.c.key).where(BANDS.c.key.in_(chunk))).all():
+                holders.setdefault(key, []).append(article_id)
+        return holders
+
+    @staticmethod
+    def _signatures(conn: Connection, article_ids: set[str]) -> dict[str, bytes]:
+        found: dict[str, bytes] = {}
+        for chunk in _chunks(sorted(article_ids)):
+            query = select(SIGNATURES.c.article_id, SIGNATURES.c.signature).where(SIGNATURES.c.article_id.in_(chunk))
+            found.update((article_id, signature) for article_id, signature in conn.execute(query).all())
+        return found
+
+    @staticmethod
+    def _bodies(conn: Connection, article_ids: set[str]) -> dict[str, tuple[str, str]]:
+        """(content hash, body) of these archived articles."""
+        found: dict[str, tuple[str, str]] = {}
+        for chunk in _chunks(sorted(article_ids)):
+            query = select(ArticleRow.article_id, ArticleRow.content_hash, ArticleRow.body).where(ArticleRow.article_id.in_(chunk))
+            found.update((article_id, (digest, body)) for article_id, digest, body in conn.execute(query).all())
+        return found
 
     # reads for people ---------------------------------------------------------------
     def near_duplicate_pairs(self) -> list[tuple[str, str, float]]:
@@ -469,10 +516,45 @@ class Archive:
         yield from self._stream(self._revision_query(selection), self._revision_line, batch)
         yield from self._stream(self._reverted_query(selection), article_from_row, batch)
 
+    def export_json(self, selection: ExportFilter, batch: int = 1000) -> Iterator[bytes]:
+        """export_lines' lines as `scrapy export` writes them: each one's JSON text in UTF-8
+        (no newline), which parses to the same dict, its fields in the same order.
+
+        The line of an `articles` row is made by the database (_article_json): a row costs
+        Python one bytes object, where decoding its JSON columns and encoding the whole line
+        again took most of the export's time. A revision's line (changed_since) merges the
+        stored item with the article's columns, so it is made here from _revision_line."""
+        if not selection.changed_since:
+            yield from self._stream_json(self._current_query(selection, [self._article_json()]), batch)
+            return
+        encode = json.JSONEncoder(ensure_ascii=False).encode  # what json.dumps(line, ensure_ascii=False) does
+        for line in self._stream(self._revision_query(selection), self._revision_line, batch):
+            yield encode(line).encode()
+        yield from self._stream_json(self._reverted_query(selection, [self._article_json()]), batch)
+
     def _stream(self, query: Select[Any], line: Callable[[Mapping[str, Any]], dict[str, Any]], batch: int) -> Iterator[dict[str, Any]]:
         with self.engine.connect() as conn:
             for row in conn.execution_options(yield_per=batch).execute(query):
                 yield line(row._mapping)
+
+    def _stream_json(self, query: Select[Any], batch: int) -> Iterator[bytes]:
+        with self.engine.connect() as conn:
+            for text in conn.execution_options(yield_per=batch).execute(query).scalars():
+                yield text if isinstance(text, bytes) else text.encode()
+
+    def _article_json(self) -> ColumnElement[Any]:
+        """An `articles` row's feed line as JSON, built by the database: article_from_row's
+        fields in order, the JSON columns embedded as values (SQLite keeps them as text, which
+        json() marks as JSON; PostgreSQL's json type is embedded as it is). SQLite's line comes
+        as UTF-8 bytes (CAST AS BLOB), sparing a decoding to str and an encoding back."""
+        sqlite_db = self.engine.dialect.name == "sqlite"
+        pairs: list[ColumnElement[Any]] = []
+        for name in ARTICLE_FIELDS:  # identifiers: safe as SQL string literals
+            column = ARTICLES.c[name]
+            pairs += [literal_column(f"'{name}'"), func.json(column) if sqlite_db and isinstance(column.type, JSON) else column]
+        if sqlite_db:
+            return cast(func.json_object(*pairs), LargeBinary)
+        return cast(func.json_build_object(*pairs), Text)  # as text: psycopg would parse json into a dict
 
     @staticmethod
     def _windowed(query: Select[Any], selection: ExportFilter) -> Select[Any]:
@@ -484,18 +566,23 @@ class Archive:
             query = query.where(ArticleRow.section == selection.section)
         return query
 
-    def _current_query(self, selection: ExportFilter) -> Select[Any]:
-        columns = [ARTICLES.c[name] for name in ARTICLE_FIELDS]
-        return self._windowed(select(*columns), selection).order_by(ArticleRow.published_at, ArticleRow.article_id)
+    @staticmethod
+    def _article_columns() -> list[ColumnElement[Any]]:
+        return [ARTICLES.c[name] for name in ARTICLE_FIELDS]
 
-    def _reverted_query(self, selection: ExportFilter) -> Select[Any]:
+    def _current_query(self, selection: ExportFilter, columns: Optional[Sequence[ColumnElement[Any]]] = None) -> Select[Any]:
+        """Every article's current version (`columns` of it: by default the feed's fields)."""
+        query = select(*(columns or self._article_columns()))
+        return self._windowed(query, selection).order_by(ArticleRow.published_at, ArticleRow.article_id)
+
+    def _reverted_query(self, selection: ExportFilter, columns: Optional[Sequence[ColumnElement[Any]]] = None) -> Select[Any]:
         revision_since = (
             select(REVISIONS.c.id)
             .where(REVISIONS.c.article_id == ARTICLES.c.article_id, REVISIONS.c.content_hash == ARTICLES.c.content_hash,
                    REVISIONS.c.seen_at >= selection.changed_since)
             .exists()
         )
-        query = select(*(ARTICLES.c[name] for name in ARTICLE_FIELDS)).where(
+        query = select(*(columns or self._article_columns())).where(
             ARTICLES.c.changed_at >= selection.changed_since, ~revision_since
         )
         return self._windowed(query, selection).order_by(ARTICLES.c.changed_at, ARTICLES.c.article_id)

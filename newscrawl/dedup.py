@@ -7,7 +7,8 @@
    on `identity_key`, so Scrapy's dupefilter never fetches an equivalent URL twice in a crawl.
 3. Item level (`CrawlSeen` here, applied by pipelines.dedup): one item per id and per
    canonical URL in a crawl; the same text (content hash) under another id, in this crawl
-   or in the archive, is stored with `duplicate_of` the first id.
+   or in the archive, is stored with `duplicate_of` the first id. The crawl keeps them as
+   64-bit keys (newscrawl.compact), about 8 bytes each, so a big crawl stays small.
 4. Near-duplicates (`TextPrint` here, stored by newscrawl.db): the same story re-published
    with small edits. Bodies are compared as sets of 4-word shingles (Jaccard similarity).
    A 128-hash MinHash signature cut into 32 LSH bands, kept in `article_bands`, finds the
@@ -23,11 +24,12 @@ import hashlib
 import re
 import struct
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Optional
 
 import numpy as np
 
+from newscrawl.compact import KeyMap, KeySet, id_key, is_decimal_key, text_key
 from newscrawl.urls import canonical_url
 
 SHINGLE_WORDS = 4
@@ -127,25 +129,33 @@ def check_threshold(value: float) -> float:
     return value
 
 
-@dataclass
 class CrawlSeen:
-    """Item-level dedup state of one crawl: ids, canonical URLs and texts already kept."""
+    """Item-level dedup state of one crawl: ids, canonical URLs and texts already kept, as
+    64-bit keys (newscrawl.compact: about 8 bytes an entry, where strings took 100 to 250)."""
 
-    ids: set[str] = field(default_factory=set)
-    urls: set[str] = field(default_factory=set)
-    first_by_hash: dict[str, str] = field(default_factory=dict)
+    def __init__(self) -> None:
+        self.ids = KeySet()
+        self.urls = KeySet()  # text_key of the canonical URL
+        self.first_by_hash = KeyMap(np.uint64)  # text_key of the content hash -> id_key of the first
+        self._hashed_ids: dict[int, str] = {}  # the few ids that are not decimal numbers, by key
 
     def is_repeat(self, article_id: str, url: str) -> bool:
         """The same article again (by id or by canonical URL)."""
-        return article_id in self.ids or canonical_url(url) in self.urls
+        return id_key(article_id) in self.ids or text_key(canonical_url(url)) in self.urls
 
     def same_text_as(self, content_hash: str, article_id: str) -> Optional[str]:
         """The first article with this text met in this crawl, if it is another one."""
-        first = self.first_by_hash.get(content_hash)
-        return first if first != article_id else None
+        first = self.first_by_hash.get(text_key(content_hash))
+        if first is None or first == id_key(article_id):
+            return None
+        return str(first) if is_decimal_key(first) else self._hashed_ids[first]
 
     def keep(self, article_id: str, url: str, content_hash: str, duplicate_of: Optional[str] = None) -> None:
         """Remember a kept item; a copy remembers its original as the first with its text."""
-        self.ids.add(article_id)
-        self.urls.add(canonical_url(url))
-        self.first_by_hash.setdefault(content_hash, duplicate_of or article_id)
+        self.ids.add(id_key(article_id))
+        self.urls.add(text_key(canonical_url(url)))
+        first = duplicate_of or article_id
+        key = id_key(first)
+        if not is_decimal_key(key):
+            self._hashed_ids[key] = first
+        self.first_by_hash.setdefault(text_key(content_hash), key)

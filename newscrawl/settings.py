@@ -29,6 +29,8 @@ DOWNLOADER_MIDDLEWARES = {
     "newscrawl.middlewares.SiteMirrorMiddleware": 40,
 }
 REQUEST_FINGERPRINTER_CLASS = "newscrawl.middlewares.ArticleRequestFingerprinter"
+# Scrapy's dupefilter, its fingerprints kept in 8 bytes a request (Scrapy's own set takes about 100)
+DUPEFILTER_CLASS = "newscrawl.middlewares.CompactDupeFilter"
 
 # Rendering (newscrawl/rendering.py): pages whose article a script builds go through Chromium
 # with scrapy-playwright; every other request through Scrapy's own HTTP handler. Playwright
@@ -77,7 +79,10 @@ NEWSCRAWL_LOCK_WAIT = 0  # seconds a crawl waits for another one on the same arc
 NEWSCRAWL_LOG_KEEP = 50  # crawl log files kept in <data dir>/logs/
 
 NEWSCRAWL_READ_MORE_DEPTH = 2
-NEWSCRAWL_BATCH_SIZE = 100
+# articles per archive transaction: big batches keep the writer ahead of the crawl as the
+# archive grows (bench/RESULTS.md); a batch not full after NEWSCRAWL_BATCH_SECONDS is written anyway
+NEWSCRAWL_BATCH_SIZE = 500
+NEWSCRAWL_BATCH_SECONDS = 10
 # articles younger than this many days are fetched again on every crawl (they get edited)
 NEWSCRAWL_REFRESH_DAYS = 2
 # re-crawls stop walking the index after this many pages of archived articles in a row (0: never)

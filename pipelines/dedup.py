@@ -11,6 +11,7 @@ from itemadapter import ItemAdapter
 from scrapy import Spider
 from scrapy.crawler import Crawler
 
+from newscrawl.compact import KeySet
 from newscrawl.config import NewscrawlConfig
 from newscrawl.db import Archive, hash_prefix
 from newscrawl.dedup import CrawlSeen
@@ -25,7 +26,8 @@ class DedupPipeline:
         self.config = config  # None: no archive to compare with (storage off)
         self.seen = CrawlSeen()
         self.archive: Optional[Archive] = None
-        self.archived_texts: set[int] = set()  # hash prefixes of the archive's texts (newscrawl.db.hash_prefix)
+        # hash prefixes of the archive's texts (newscrawl.db.hash_prefix), 8 bytes each
+        self.archived_texts = KeySet()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "DedupPipeline":
@@ -35,7 +37,7 @@ class DedupPipeline:
     def open_spider(self, spider: Optional[Spider] = None) -> None:
         if self.config is not None:
             self.archive = Archive(self.config.database_url)
-            self.archived_texts = self.archive.text_prefixes()
+            self.archived_texts = KeySet(self.archive.text_prefixes())
 
     def close_spider(self, spider: Optional[Spider] = None) -> None:
         if self.archive is not None:

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Debian packages the tests use (Chromium for the rendering tests, PostgreSQL for the
-# archive tests). Installs only what is missing; needs root or sudo for apt-get.
+# archive tests, nginx-light for the benchmark runner's smoke test). Installs only what is missing; needs root or sudo for apt-get.
 set -euo pipefail
-wanted=(chromium postgresql)
+wanted=(chromium postgresql nginx-light)
 missing=()
 for pkg in "${wanted[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

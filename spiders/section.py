@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import logging
 from datetime import date, datetime, timedelta, timezone
-from typing import Any, AsyncIterator, ClassVar, Iterator, Optional
+from typing import Any, AsyncIterator, ClassVar, Iterable, Iterator, Optional
 from urllib.parse import urlsplit
 
+import numpy as np
 import scrapy
 from scrapy import Selector
 from scrapy.crawler import Crawler
@@ -18,6 +19,7 @@ from scrapy.exceptions import CloseSpider, IgnoreRequest
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from newscrawl.compact import KeyMap, KeySet, id_key
 from newscrawl.config import ConfigError, NewscrawlConfig
 from newscrawl.db import INDEX_WALK_COMPLETE, Archive, utc_now
 from newscrawl.items import Article
@@ -59,15 +61,19 @@ class SectionSpider(scrapy.Spider):
         self.base_url, self.since, self.until, self.refresh_all = self.check_arguments(base_url, since, until, refresh)
         self.crawl_arguments = {k: v for k, v in {"base_url": base_url, "since": since, "until": until, "refresh": refresh, **kwargs}.items() if v}
         self.max_hops = 2
-        # archived article id -> published_at: pages not to fetch again (incremental crawls)
+        # Per-article state is keyed by id_key (newscrawl.compact: 8 bytes an article, not a
+        # string), so that a crawl's memory does not grow with the site's size.
+        # archived articles published before settled_before: pages not to fetch again (incremental crawls)
         self.settled_before = ""
-        self.archived: dict[str, Optional[str]] = {}
-        # archived article id -> its archived READ MORE links, followed instead of fetching it
-        self.archived_links: dict[str, list[str]] = {}
-        self._expanded: dict[str, int] = {}  # settled article id -> fewest hops its links were followed at
-        # fetched or requested articles: fewest READ MORE hops they were met at, and their links
-        self.fewest_hops: dict[str, int] = {}
-        self.links_of: dict[str, list[str]] = {}
+        self.settled = KeySet()
+        self.archived_count = 0
+        # settled article -> its archived READ MORE links, followed instead of fetching it
+        self.archived_links: dict[int, tuple[str, ...]] = {}
+        self._expanded = KeyMap(np.uint32)  # settled article -> fewest hops its links were followed at
+        # fetched or requested articles: fewest READ MORE hops they were met at
+        self.fewest_hops = KeyMap(np.uint32)
+        # fetched articles not (yet) met on the index: their links, followed again should one be met nearer
+        self.links_of: dict[int, tuple[str, ...]] = {}
         self._paging_stopped_logged = False
         # incremental crawls stop walking the index where it lists nothing new (see index_holds_nothing_new)
         self.index_stop_after = 0
@@ -75,11 +81,15 @@ class SectionSpider(scrapy.Spider):
         self.known_pages_in_a_row = 0
         # backfill articles of other sections, fetched and passed over: fetched again if
         # a kept article names them in READ MORE
-        self.passed_over: set[str] = set()
+        self.passed_over = KeySet()
         # backfill: READ MORE targets named so far, with their depth
-        self.named_by_read_more: dict[str, int] = {}
+        self.named_by_read_more = KeyMap(np.uint32)
         # pages whose article a script builds go through the browser; set by from_crawler (settings)
         self.renderer: Optional[PageRenderer] = None
+        # One bound method for every article request: Scrapy checks each callback's source
+        # (warn_on_generator_with_return_value), caching the answer by weak reference, so a
+        # fresh bound method per request missed that cache and re-parsed the source each time.
+        self.article_callback = self.parse_article
 
     @staticmethod
     def check_arguments(
@@ -111,24 +121,31 @@ class SectionSpider(scrapy.Spider):
 
     def load_archived(self, config: NewscrawlConfig) -> None:
         """Which articles the archive holds, so a re-crawl does not fetch them again."""
+        cutoff = datetime.now(timezone.utc) - timedelta(days=config.refresh_days)
+        self.settled_before = cutoff.strftime("%Y-%m-%dT%H:%M:%SZ")
         archive = Archive(config.database_url)
         try:
-            self.archived = dict(archive.archived_since())
-            self.archived_links = archive.archived_links()
+            self.settled = KeySet(self._settled_keys(archive.archived_since()))
+            for source, targets in archive.archived_links().items():
+                key = id_key(source)
+                if key in self.settled:  # the others are fetched again, their links read from the page
+                    self.archived_links[key] = tuple(targets)
             archive_walk_complete = archive.last_walk_complete(self.name)
         finally:
             archive.close()
         self.earlier_walk_complete = archive_walk_complete
-        cutoff = datetime.now(timezone.utc) - timedelta(days=config.refresh_days)
-        self.settled_before = cutoff.strftime("%Y-%m-%dT%H:%M:%SZ")
-        logger.info("Incremental crawl: %d archived articles; those published before %s are not fetched again", len(self.archived), self.settled_before)
+        logger.info("Incremental crawl: %d archived articles; those published before %s are not fetched again", self.archived_count, self.settled_before)
+
+    def _settled_keys(self, archived: Iterable[tuple[str, Optional[str]]]) -> Iterator[int]:
+        """id_key of the archived articles published before settled_before; counts them all."""
+        for article_id, published in archived:
+            self.archived_count += 1
+            if published is None or published < self.settled_before:
+                yield id_key(article_id)
 
     def is_settled(self, article_id: str) -> bool:
         """Archived and old enough not to change any more."""
-        if article_id not in self.archived:
-            return False
-        published = self.archived[article_id]
-        return published is None or published < self.settled_before
+        return id_key(article_id) in self.settled
 
     # where things are -------------------------------------------------------
     @property
@@ -238,7 +255,7 @@ class SectionSpider(scrapy.Spider):
         """The article's own section and date decide whether a backfill keeps it."""
         if article.section != self.section:
             self.count("backfill/other_section")
-            self.passed_over.add(article.article_id)
+            self.passed_over.add(id_key(article.article_id))
             return False
         day = (article.published_at or "")[:10]
         if day and self.since and self.until and not (self.since.isoformat() <= day <= self.until.isoformat()):
@@ -259,14 +276,15 @@ class SectionSpider(scrapy.Spider):
         if self.is_settled(article_id):
             self.count("incremental/archived_not_fetched")
             return None
+        key = id_key(article_id)
         if self.since and not backfill:
             # its sitemap copy may be on its way already, and the dupefilter drops this request
-            self.named_by_read_more[article_id] = min(hops, self.named_by_read_more.get(article_id, hops))
-        fetch_again = not backfill and article_id in self.passed_over
+            self.named_by_read_more[key] = min(hops, self.named_by_read_more.get(key, hops))
+        fetch_again = not backfill and key in self.passed_over
         if fetch_again:
-            self.passed_over.discard(article_id)
+            self.passed_over.discard(key)
         return scrapy.Request(
-            request_url(url), callback=self.parse_article, errback=self.page_failed,
+            request_url(url), callback=self.article_callback, errback=self.page_failed,
             meta={"newscrawl_hops": hops, "newscrawl_backfill": backfill}, dont_filter=fetch_again,
         )
 
@@ -283,10 +301,11 @@ class SectionSpider(scrapy.Spider):
             return
         if article_id is None or hops >= self.max_hops or not self.is_settled(article_id):
             return
-        if self._expanded.get(article_id, self.max_hops) <= hops:
+        key = id_key(article_id)
+        if self._expanded.get(key, self.max_hops) <= hops:
             return  # its links were followed already, from as near to the index
-        self._expanded[article_id] = hops
-        for target in self.archived_links.get(article_id, []):
+        self._expanded[key] = hops
+        for target in self.archived_links.get(key, ()):
             self.count("incremental/links_from_archive")
             yield from self.article_requests(target, hops + 1)
 
@@ -294,11 +313,14 @@ class SectionSpider(scrapy.Spider):
         """An article met again nearer the index than before: its request is a duplicate the
         dupefilter drops, so its READ MORE links are followed again from the nearer depth
         (or, not fetched yet, it will follow them from there when it is)."""
-        best = self.fewest_hops.get(article_id)
-        self.fewest_hops[article_id] = hops if best is None else min(best, hops)
+        key = id_key(article_id)
+        best = self.fewest_hops.get(key)
+        self.fewest_hops[key] = hops if best is None else min(best, hops)
         if best is None or hops >= best or hops >= self.max_hops:
             return
-        for target in self.links_of.get(article_id, ()):
+        # met on the index now: nothing can be nearer, so its links are needed no more
+        links = self.links_of.pop(key, ()) if hops == 0 else self.links_of.get(key, ())
+        for target in links:
             self.count("read_more/followed_again_nearer")
             yield from self.article_requests(target, hops + 1)
 
@@ -311,7 +333,7 @@ class SectionSpider(scrapy.Spider):
         result = parse_article(response.text, response.url, site_url)
         if self.renderer is not None:
             # a script builds this article: the same page again, through the browser
-            rendering = self.renderer.follow_up(response, result, self.parse_article, self.render_failed)
+            rendering = self.renderer.follow_up(response, result, self.article_callback, self.render_failed)
             if rendering is not None:
                 yield rendering
                 return
@@ -343,13 +365,17 @@ class SectionSpider(scrapy.Spider):
         article.article_id = article.article_id or article_id_from_url(site_url) or ""
         article.fetched_at = utc_now()
         # met nearer the index while this page was on its way: follow its links from there
-        hops = min(hops, self.fewest_hops.get(article.article_id, hops))
-        self.links_of[article.article_id] = [link["url"] for link in article.read_more]
+        key = id_key(article.article_id)
+        fewest = self.fewest_hops.get(key)
+        hops = hops if fewest is None else min(hops, fewest)
+        if fewest != 0:  # met on the index, it can be met no nearer (shorter_path): most articles
+            self.links_of[key] = tuple(link["url"] for link in article.read_more)
         if meta.get("newscrawl_backfill") and not self.in_backfill_window(article):
-            if article.article_id not in self.named_by_read_more:
+            named = self.named_by_read_more.get(key)
+            if named is None:
                 return
             # a kept article names it in READ MORE: kept all the same, at that depth
-            hops = self.named_by_read_more[article.article_id]
+            hops = named
         yield article
         if hops >= self.max_hops:
             return

@@ -9,6 +9,7 @@ import pytest
 
 from bench.nginx_mirror import NGINX, render_config
 from bench.profile_groups import summarise
+from bench.report import rss_parts
 from newscrawl.config import PROJECT_ROOT
 from bench.run import main as run_benchmarks
 from newscrawl.mirror.build import build_mirror
@@ -41,6 +42,56 @@ def test_profile_groups_sends_each_sample_to_the_innermost_group(tmp_path: Path)
     groups = {g["group"].split(" ")[0]: g["share"] for g in summary["groups"]}
     assert groups["parsing"] == 0.75 and groups["database"] == 0.25
     assert summary["other_thread_samples"] == 5
+    # recorded without --subprocesses: everything is the crawl's own, no writer part
+    assert summary["writer"]["samples"] == 0 and summary["other_process_samples"] == 0
+
+
+def test_profile_groups_splits_the_crawl_and_its_writer_process(tmp_path: Path) -> None:
+    """py-spy --subprocesses: one process frame per level, command lines holding ';'."""
+    root = PROJECT_ROOT
+    crawl = 'process 100:"/v/bin/python -m scrapy crawl asia -s X=a;b"'
+    writer = crawl + ';process 101:"/v/bin/python -B -c from multiprocessing.spawn import spawn_main; spawn_main(tracker_fd=8) --multiprocessing-fork"'
+    tracker = crawl + ';process 102:"/v/bin/python -B -c from multiprocessing.resource_tracker import main;main(7)"'
+    spawn = "<module> (<string>:1);spawn_main (/x/multiprocessing/spawn.py:122);_main (/x/multiprocessing/spawn.py:135)"
+    raw = tmp_path / "spy.txt"
+    raw.write_text(
+        # the crawl's main thread: parsing 2, the store pipeline handing a batch over 1
+        f"{crawl};_run_module_as_main (<frozen runpy>:198);parse_article ({root}/spiders/section.py:9);"
+        f"extract ({root}/newscrawl/parsers/base.py:3) 2\n"
+        f"{crawl};_run_module_as_main (<frozen runpy>:198);process_item ({root}/pipelines/store.py:2) 1\n"
+        # another thread of the crawl: the pool's manager thread
+        f"{crawl};_bootstrap (/x/threading.py:1);run (/x/concurrent/futures/process.py:344) 4\n"
+        # the writer: a batch (database 6 under SQLAlchemy, dedup 3), its start-up imports 2, no Python frame 1
+        f"{writer};{spawn};_process_worker (/x/concurrent/futures/process.py:246);_write_in_child ({root}/newscrawl/writer.py:46);"
+        f"write_batch ({root}/newscrawl/db.py:300);execute (/x/site-packages/sqlalchemy/engine/base.py:7) 6\n"
+        f"{writer};{spawn};_process_worker (/x/concurrent/futures/process.py:246);_write_in_child ({root}/newscrawl/writer.py:46);"
+        f"write_batch ({root}/newscrawl/db.py:300);minhash ({root}/newscrawl/dedup.py:80) 3\n"
+        f"{writer};{spawn};_find_and_load (<frozen importlib._bootstrap>:1176);<module> (/x/site-packages/sqlalchemy/__init__.py:1) 2\n"
+        f"{writer} 1\n"
+        # multiprocessing's resource tracker: neither the crawl nor the writer
+        f"{tracker};<module> (<string>:1);_find_and_load (<frozen importlib._bootstrap>:1176) 5\n"
+        f"{tracker} 1\n",
+        encoding="utf-8",
+    )
+    summary = summarise(raw)
+    main = {g["group"].split(" ")[0]: g["samples"] for g in summary["groups"]}
+    assert summary["samples"] == 3 and main["parsing"] == 2 and main["database"] == 1
+    assert summary["other_thread_samples"] == 4
+    assert summary["other_process_samples"] == 6
+    written = summary["writer"]
+    assert written["pids"] == [101] and written["samples"] == 12
+    groups = {g["group"].split(" ")[0]: g["samples"] for g in written["groups"]}
+    assert (groups["database"], groups["dedup"], groups["start-up"], groups["scrapy/twisted/asyncio"]) == (6, 3, 2, 1)
+    # by name: the two tie, and their order among ties is not fixed
+    shares = {t["function"]: t["share"] for t in written["top_ours_inclusive"]}
+    assert shares["_write_in_child (newscrawl/writer.py)"] == shares["write_batch (newscrawl/db.py)"] == 0.75
+
+
+def test_crawl_memory_is_main_plus_writer() -> None:
+    ours = {"peak_rss_mb": 131.0, "stats": {"bench/main_peak_rss_mb": 120.5, "newscrawl/writer/peak_rss_mb": 90.0}}
+    assert rss_parts(ours) == (120.5, 90.0)
+    # bare Scrapy, or results older than the writer: wait4's figure, no writer
+    assert rss_parts({"peak_rss_mb": 101.0, "stats": {}}) == (101.0, 0.0)
 
 
 @pytest.mark.skipif(not Path(NGINX).exists(), reason="nginx is not installed (bench/run.sh installs nginx-light)")

@@ -41,7 +41,9 @@ class Command(ScrapyCrawlCommand):
             return
         try:
             reason = crawler.stats.get_value("finish_reason")
+            # a batch lost while the crawl was closing anyway still fails it
+            lost = crawler.stats.get_value("newscrawl/archive/write_failed", 0)
         except RuntimeError:  # the crawl never started
-            reason = None
-        if self.crawler_process.bootstrap_failed or reason is None or reason in FAILED_REASONS:
+            reason, lost = None, 0
+        if self.crawler_process.bootstrap_failed or reason is None or reason in FAILED_REASONS or lost:
             self.exitcode = 1

@@ -1,7 +1,8 @@
 """`scrapy export`: the archive as JSON Lines, one article per line in the crawl feed's schema.
 
 Streams in constant memory (rows fetched in batches; a server-side cursor on PostgreSQL),
-to stdout or `-o FILE` (gzip when FILE ends in .gz).
+to stdout or `-o FILE` (gzip when FILE ends in .gz). The lines come from Archive.export_json
+as UTF-8 bytes, most of them made by the database, and go out as they are.
 
 Without --changed-since: the current version of every article (one line per article).
 With --changed-since TIME: every version first stored at or after TIME, oldest first (an
@@ -14,12 +15,10 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import io
-import json
 import sys
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import IO, Any, ClassVar, Optional
+from typing import IO, Any, ClassVar, Optional, cast
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
@@ -51,15 +50,15 @@ def _instant(option: str, value: Optional[str]) -> Optional[str]:
     return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def open_output(name: Optional[str]) -> IO[str]:
-    """stdout, a file, or a gzip file (by its .gz name)."""
+def open_output(name: Optional[str]) -> IO[bytes]:
+    """stdout, a file, or a gzip file (by its .gz name), for UTF-8 bytes."""
     if name in (None, "-"):
-        return sys.stdout
+        return sys.stdout.buffer
     path = Path(name)  # type: ignore[arg-type]
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.suffix == ".gz":
-        return io.TextIOWrapper(gzip.open(path, "wb"), encoding="utf-8", newline="\n")
-    return path.open("w", encoding="utf-8", newline="\n")
+        return cast(IO[bytes], gzip.open(path, "wb"))
+    return path.open("wb")
 
 
 class Command(ScrapyCommand):
@@ -103,8 +102,8 @@ class Command(ScrapyCommand):
         count = 0
         out = open_output(opts.output)
         try:
-            for line in archive.export_lines(selection):
-                out.write(json.dumps(line, ensure_ascii=False) + "\n")
+            for line in archive.export_json(selection):
+                out.write(line + b"\n")
                 count += 1
             out.flush()
         except BrokenPipeError:  # `scrapy export | head`: the reader has had enough
@@ -112,7 +111,7 @@ class Command(ScrapyCommand):
             return
         finally:
             archive.close()
-            if out is not sys.stdout:
+            if out is not sys.stdout.buffer:
                 out.close()
         what = "versions" if selection.changed_since else "articles"
         print(f"Exported {count} {what} to {opts.output or 'stdout'}", file=sys.stderr)

@@ -138,3 +138,64 @@ def test_bad_options_say_what_is_wrong(tmp_path: Path, args: tuple[str, ...], me
 def test_a_database_it_cannot_read_is_named(url: str, message: str) -> None:
     done = run_export(url)
     assert done.returncode == 2 and message in done.stderr and "Traceback" not in done.stderr
+
+
+# export_json: the bytes `scrapy export` writes (most lines made by the database) -------------
+
+AWKWARD = "Quotes \" and \\ backslashes, a tab\there, a line\nbreak, \x01 control, \u2028 separator, é, “curly”, 😀 emoji"
+
+
+def awkward_article(article_id: str) -> Article:
+    """An item whose every kind of field holds what JSON must escape, or null."""
+    body = f"TOKYO (Sputnik) - {AWKWARD}."
+    return Article(
+        article_id=article_id, url=f"https://sputniknews.com/asia/20260101{article_id}-awkward/", title=f"Title: {AWKWARD}",
+        lead=None, body=body, dateline=None, authors=["Zoë O\"Brien", AWKWARD], section="asia", tags=[],
+        published_at="2026-01-01T00:00:00Z", modified_at=None,
+        image={"url": "https://cdn.example/i.jpg", "caption": AWKWARD, "credit": None},
+        read_more=[{"url": "https://sputniknews.com/asia/x/", "title": None}, {"url": "https://example.com/é", "title": AWKWARD}],
+        language="en", layout="current", word_count=len(body.split()), content_hash=content_hash(f"Title: {AWKWARD}", body),
+        fetched_url="http://127.0.0.1/awkward/", fetched_at="2026-11-28T00:00:00Z", duplicate_of="1066021398",
+    )
+
+
+def as_json(database_url: str, selection: ExportFilter) -> list[dict[str, Any]]:
+    archive = Archive(database_url)
+    try:
+        return [json.loads(line) for line in archive.export_json(selection, batch=7)]
+    finally:
+        archive.close()
+
+
+@pytest.mark.parametrize(
+    "selection",
+    [ExportFilter(), ExportFilter(since="2018-06-01", until="2026-01-01", section="asia"),
+     ExportFilter(changed_since="2021-01-01T00:00:00Z"), ExportFilter(changed_since="2000-01-01T00:00:00Z")],
+    ids=["current", "window", "changed-since", "every-version"],
+)
+def test_json_lines_parse_to_the_export_lines(filled: Filled, selection: ExportFilter) -> None:
+    archive = Archive(filled.database_url)
+    archive.write_batch([awkward_article("9000000001")], crawl_id=3)
+    article_id, _ = next(iter(filled.edits.items()))
+    archive.write_batch([filled.first[article_id]], crawl_id=4)  # an edit undone: a line of the reverted query
+    archive.close()
+    lines = exported(filled.database_url, selection)
+    assert "9000000001" in {line["article_id"] for line in lines}
+    if selection.changed_since == "2021-01-01T00:00:00Z":  # the undone edit comes from the reverted query
+        assert [line for line in lines if line["article_id"] == article_id][-1] == article_values(filled.first[article_id])
+    parsed = as_json(filled.database_url, selection)
+    assert parsed == lines  # the same dicts in the same order...
+    assert [list(line) for line in parsed] == [list(line) for line in lines]  # ...their fields in the feed's order
+
+
+def test_the_command_writes_the_json_lines_to_a_file(filled: Filled, tmp_path: Path) -> None:
+    archive = Archive(filled.database_url)
+    archive.write_batch([awkward_article("9000000001")], crawl_id=3)
+    archive.close()
+    target = tmp_path / "all.jsonl"
+    done = run_export(filled.database_url, "-o", str(target))
+    assert done.returncode == 0, done.stderr
+    raw = target.read_bytes()
+    assert raw.endswith(b"\n") and raw.count(b"\n") == len(filled.first) + 1
+    # split on newlines only: a line may hold U+2028, raw as json.dumps(ensure_ascii=False) leaves it
+    assert [json.loads(line) for line in raw.split(b"\n")[:-1]] == exported(filled.database_url, ExportFilter())

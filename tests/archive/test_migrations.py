@@ -15,7 +15,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 
 from newscrawl.db import Archive, Base, ExportFilter, make_engine
-from newscrawl.migrations import MIGRATIONS_DIR, current_revision, head_revision, upgrade_to_head
+from newscrawl.migrations import HEAD_REVISION, MIGRATIONS_DIR, current_revision, head_revision, upgrade_to_head
 from tests.conftest import PROJECT_ROOT
 
 OLD_ARTICLE = {
@@ -66,6 +66,37 @@ def test_an_archive_made_before_migrations_is_stamped_then_upgraded(database_url
     with archive.engine.connect() as connection:
         assert current_revision(connection) == head_revision()
     archive.close()
+
+
+def test_the_head_revision_constant_is_alembics_head() -> None:
+    # upgrade_to_head trusts HEAD_REVISION to skip Alembic: stale, it would leave archives behind
+    assert HEAD_REVISION == head_revision()
+
+
+# what a fresh process has imported once it has opened the archive
+_OPEN_IN_A_NEW_PROCESS = (
+    "import sys\n"
+    "from newscrawl.db import Archive\n"
+    "Archive(sys.argv[1]).close()\n"
+    "print(sorted({name.split('.')[0] for name in sys.modules} & {'alembic', 'mako'}))\n"
+)
+
+
+@pytest.mark.parametrize("made_by,imported", [("head", "[]"), ("0001", "['alembic', 'mako']")])
+def test_alembic_is_imported_only_for_an_archive_to_upgrade(database_url: str, made_by: str, imported: str) -> None:
+    # an up-to-date archive opens without Alembic (a good part of `scrapy export`'s start-up)
+    if made_by == "head":
+        Archive(database_url).close()
+    else:
+        archive_at_0001(database_url)
+    done = subprocess.run([sys.executable, "-c", _OPEN_IN_A_NEW_PROCESS, database_url], cwd=PROJECT_ROOT,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == imported
+    engine = make_engine(database_url)
+    with engine.connect() as connection:
+        assert current_revision(connection) == HEAD_REVISION
+    engine.dispose()
 
 
 def test_models_and_migrations_agree(database_url: str) -> None:

@@ -34,7 +34,10 @@ def start_crawl(base_url: str, workdir: Path, *args: str, log_name: str = "crawl
     ]
     log = open(workdir / log_name, "wb")
     try:
-        return subprocess.Popen(command, cwd=PROJECT_ROOT, env=crawl_env(workdir), stdout=log, stderr=subprocess.STDOUT)
+        # a process group of its own, as a shell gives a job: a test can signal the whole group
+        return subprocess.Popen(
+            command, cwd=PROJECT_ROOT, env=crawl_env(workdir), stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
     finally:
         log.close()  # the child has its own copy
 

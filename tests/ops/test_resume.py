@@ -1,10 +1,13 @@
 """Resume: a crawl interrupted by SIGINT (Ctrl-C), SIGTERM or SIGKILL mid-crawl and started
-again with the same JOBDIR finishes with nothing lost and nothing twice."""
+again with the same JOBDIR finishes with nothing lost and nothing twice. The signal goes to
+the crawl's process, or to its whole process group (its archive writer too), as Ctrl-C in a
+terminal and `systemctl stop` send it."""
 
 from __future__ import annotations
 
 import collections
 import json
+import os
 import signal
 from pathlib import Path
 from typing import Any
@@ -29,9 +32,13 @@ def feed_ids(data_dir: Path) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGTERM, signal.SIGKILL], ids=lambda s: s.name)
+@pytest.mark.parametrize(
+    ("how", "to_group"),
+    [(signal.SIGINT, False), (signal.SIGTERM, False), (signal.SIGKILL, False), (signal.SIGINT, True), (signal.SIGTERM, True)],
+    ids=["SIGINT", "SIGTERM", "SIGKILL", "SIGINT-group", "SIGTERM-group"],
+)
 def test_an_interrupted_crawl_resumes_with_nothing_lost_and_nothing_twice(
-    how: signal.Signals, mirror_root: Path, manifest: dict[str, Any], tmp_path: Path,
+    how: signal.Signals, to_group: bool, mirror_root: Path, manifest: dict[str, Any], tmp_path: Path,
 ) -> None:
     database, jobdir = tmp_path / "news.sqlite", tmp_path / "job"
     expected = expected_ids(manifest)
@@ -41,7 +48,10 @@ def test_an_interrupted_crawl_resumes_with_nothing_lost_and_nothing_twice(
         first = start_crawl(server.base_url, tmp_path, *SLOW, *job)
         # mid-crawl: a few batches are in the archive, most of the site is not
         wait_for(lambda: len(stored_ids(database)) >= 10, what="a few batches to be stored")
-        first.send_signal(how)
+        if to_group:
+            os.killpg(first.pid, how)
+        else:
+            first.send_signal(how)
         code = finish(first)
         stored_before = stored_ids(database)
         fetched_before = len(server.requests)

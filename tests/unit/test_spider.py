@@ -122,3 +122,36 @@ def test_an_article_met_nearer_while_in_flight_follows_its_links_from_the_nearer
     list(spider.article_requests(site, hops=1))  # before the first request's page came back
     out = list(spider.parse_article(response("seed-legacy-1066021398", url, {"newscrawl_hops": 2})))
     assert [r.meta["newscrawl_hops"] for r in out[1:]] == [2, 2, 2]
+
+
+def test_article_requests_share_one_callback_that_scrapy_checks_once(spider: AsiaSpider) -> None:
+    from scrapy.utils.misc import _generator_callbacks_cache, warn_on_generator_with_return_value
+
+    articles = [r for r in spider.parse_index(response("index-asia", f"{BASE}/asia/")) if r.callback == spider.parse_article]
+    assert len(articles) == 20
+    # the same object on every request: Scrapy's weakly keyed cache of its source check holds it
+    assert all(r.callback is articles[0].callback for r in articles)
+    warn_on_generator_with_return_value(spider, articles[0].callback)
+    assert articles[-1].callback in _generator_callbacks_cache
+
+
+def test_only_articles_off_the_index_keep_their_links_and_only_until_met_on_it(spider: AsiaSpider) -> None:
+    import numpy as np
+
+    from newscrawl.compact import KeyMap, id_key
+
+    url = f"{BASE}/asia/201806301066021398-us-south-korea-pressure/"
+    site = "https://sputniknews.com/asia/201806301066021398-us-south-korea-pressure/"
+    key = id_key("1066021398")
+    # met on the index first: it can be met no nearer, so its links are not kept
+    list(spider.article_requests(site, hops=0))
+    list(spider.parse_article(response("seed-legacy-1066021398", url, {"newscrawl_hops": 0})))
+    assert key not in spider.links_of
+    # as if in another crawl: first met at the last hop, its links kept for a nearer meeting...
+    spider.fewest_hops, spider.links_of = KeyMap(np.uint32), {}
+    list(spider.article_requests(site, hops=2))
+    list(spider.parse_article(response("seed-legacy-1066021398", url, {"newscrawl_hops": 2})))
+    assert len(spider.links_of[key]) == 3
+    # ...which follows them once more, and then drops them: none can be nearer than the index
+    again = [r for r in spider.article_requests(site, hops=0) if r.meta["newscrawl_hops"] == 1]
+    assert len(again) == 3 and key not in spider.links_of

@@ -1,0 +1,87 @@
+"""The archive's writer process: `Archive.write_batch` (near-duplicate search included) runs in
+a child process, so the crawl's process goes on downloading and parsing while a batch is
+written. Batches are written one at a time, in the order they were handed over.
+
+The child ignores SIGINT and SIGTERM: Ctrl-C or `systemctl stop` reach the whole process
+group, and the crawl's process shuts down gracefully, handing over its last batch and
+waiting for it; only then is the child told to exit. A child that dies anyway fails its
+batches with `ArchiveWriteError`, and the crawl stops (what is committed stays committed).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import resource
+import signal
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Optional, Sequence
+
+from newscrawl.db import Archive, WriteOutcome
+from newscrawl.items import Article
+
+
+class ArchiveWriteError(Exception):
+    """A batch that was not stored: its transaction rolled back whole."""
+
+
+_archive: Optional[Archive] = None  # the child's own connection pool
+
+
+def _open_in_child(database_url: str, near_duplicate_threshold: float) -> None:
+    global _archive
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    _archive = Archive(database_url, near_duplicate_threshold)
+
+
+def _ready() -> bool:
+    return _archive is not None
+
+
+def _peak_rss_mb() -> float:
+    """This process's own peak RSS. Not ru_maxrss: Linux carries into it the peak of the image
+    before exec, i.e. the crawl's RSS at the moment it forked this child."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024  # kB
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux gives KiB
+
+
+def _write_in_child(batch: Sequence[Article], crawl_id: Optional[int]) -> list[WriteOutcome]:
+    assert _archive is not None
+    try:
+        return _archive.write_batch(batch, crawl_id)
+    except Exception as exc:  # noqa: BLE001 - re-raised as one plain, picklable error
+        cause = str(exc).splitlines()[0] if str(exc) else ""
+        raise ArchiveWriteError(f"{type(exc).__name__}: {cause}") from None
+
+
+class ArchiveWriter:
+    """Hands batches to the writer process; each `submit` gives a future of the batch's outcomes."""
+
+    def __init__(self, database_url: str, near_duplicate_threshold: float) -> None:
+        # spawn, not fork: the crawl's process has threads and open SQLite connections,
+        # which must not be copied into the child
+        self._pool = ProcessPoolExecutor(
+            max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+            initializer=_open_in_child, initargs=(database_url, near_duplicate_threshold),
+        )
+        # starts the child now, so its start-up overlaps the first pages of the crawl
+        self._started: Future[bool] = self._pool.submit(_ready)
+
+    def submit(self, batch: Sequence[Article], crawl_id: Optional[int]) -> Future[list[WriteOutcome]]:
+        return self._pool.submit(_write_in_child, list(batch), crawl_id)
+
+    def close(self) -> Optional[float]:
+        """Wait for every batch handed over, then let the child exit; the child's peak RSS
+        in MB (the crawl's memory is the two processes'), None if it died."""
+        try:
+            peak: Optional[float] = self._pool.submit(_peak_rss_mb).result()
+        except Exception:  # noqa: BLE001 - the child died: its batches said so already
+            peak = None
+        self._pool.shutdown(wait=True)
+        return peak
