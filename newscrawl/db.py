@@ -46,6 +46,10 @@ def hash_prefix(content_hash: str) -> int:
 _IN_CHUNK = 900
 
 
+# articles whose near-duplicate candidates are looked up together
+_SEARCH_GROUP = 100
+
+
 def _chunks(values: list[Any]) -> Iterator[list[Any]]:
     for start in range(0, len(values), _IN_CHUNK):
         yield values[start : start + _IN_CHUNK]
@@ -197,7 +201,9 @@ def make_engine(database_url: str) -> Engine:
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30})
+        # sqlite3 keeps 128 prepared statements a connection by default; each IN list length
+        # is a statement of its own, and that cache grew the writer's memory with the archive
+        engine = create_engine(url, connect_args={"timeout": 30, "cached_statements": 16})
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -414,46 +420,50 @@ class Archive:
     ) -> dict[str, list[str]]:
         """Replace each article's bands, then link it to the archived articles (and the ones
         earlier in this batch) whose bodies share a band and are at least as similar as the
-        threshold (exact Jaccard decides). The archive is asked once per batch, not per article."""
+        threshold (exact Jaccard decides). The archive is asked per group of articles, not per article."""
         prints = {a.article_id: TextPrint.of(a.body) for a in articles}
         for table in (BANDS, SIGNATURES):
             for chunk in _chunks(list(prints)):
                 conn.execute(delete(table).where(table.c.article_id.in_(chunk)))
-        archived_by_key = self._sharing_bands(conn, {key for text in prints.values() for key in text.bands})
-        signatures = self._signatures(conn, {other for ids in archived_by_key.values() for other in ids})
         floor = self.near_duplicate_threshold - ESTIMATE_MARGIN
-        batch_by_key: dict[int, list[str]] = {}
-        likely: dict[str, list[str]] = {}
-        for article in articles:
-            text = prints[article.article_id]
-            candidates: dict[str, bytes] = {}
-            for key in text.bands:
-                for other in archived_by_key.get(key, ()):
-                    if other in signatures:  # both are written together; a missing one is no candidate
-                        candidates[other] = signatures[other]
-                for other in batch_by_key.get(key, ()):
-                    candidates[other] = prints[other].signature
-                batch_by_key.setdefault(key, []).append(article.article_id)
-            candidates.pop(article.article_id, None)
-            likely[article.article_id] = likely_similar(text.signature, list(candidates.items()), floor)
         in_batch = {a.article_id: a for a in articles}
-        bodies = self._bodies(conn, {other for ids in likely.values() for other in ids if other not in in_batch})
+        batch_by_key: dict[int, list[str]] = {}
         links: list[dict[str, Any]] = []
-        for article in articles:
-            text = prints[article.article_id]
-            for other_id in likely[article.article_id]:
-                if other_id in in_batch:
-                    other_hash, other_shingles = in_batch[other_id].content_hash, prints[other_id].shingles
-                else:
-                    other_hash, other_body = bodies[other_id]
-                    other_shingles = shingles(other_body)
-                if other_hash == article.content_hash:
-                    continue  # the same text: linked by duplicate_of, not as a near-duplicate
-                similarity = jaccard(text.shingles, other_shingles)
-                if similarity >= self.near_duplicate_threshold:
-                    links.append({"article_id": article.article_id, "similar_id": other_id, "similarity": round(similarity, 4),
-                                  "found_at": now, "crawl_id": crawl_id})
-        conn.execute(BANDS.insert(), [{"article_id": i, "band": n, "key": k} for i, t in prints.items() for n, k in enumerate(t.bands)])
+        # a group of articles at a time: a whole batch's candidates can be much of a large
+        # archive (stock phrases share bands), and their signatures would all be in memory
+        for first in range(0, len(articles), _SEARCH_GROUP):
+            group = articles[first : first + _SEARCH_GROUP]
+            archived_by_key = self._sharing_bands(conn, {key for a in group for key in prints[a.article_id].bands})
+            signatures = self._signatures(conn, {other for ids in archived_by_key.values() for other in ids})
+            likely: dict[str, list[str]] = {}
+            for article in group:
+                text = prints[article.article_id]
+                candidates: dict[str, bytes] = {}
+                for key in text.bands:
+                    for other in archived_by_key.get(key, ()):
+                        if other in signatures:  # both are written together; a missing one is no candidate
+                            candidates[other] = signatures[other]
+                    for other in batch_by_key.get(key, ()):
+                        candidates[other] = prints[other].signature
+                    batch_by_key.setdefault(key, []).append(article.article_id)
+                candidates.pop(article.article_id, None)
+                likely[article.article_id] = likely_similar(text.signature, list(candidates.items()), floor)
+            del archived_by_key, signatures
+            bodies = self._bodies(conn, {other for ids in likely.values() for other in ids if other not in in_batch})
+            for article in group:
+                mine: Optional[frozenset[str]] = None
+                for other_id in likely[article.article_id]:
+                    other = in_batch.get(other_id)
+                    other_hash, other_body = (other.content_hash, other.body) if other is not None else bodies[other_id]
+                    if other_hash == article.content_hash:
+                        continue  # the same text: linked by duplicate_of, not as a near-duplicate
+                    mine = mine if mine is not None else shingles(article.body)
+                    similarity = jaccard(mine, shingles(other_body))
+                    if similarity >= self.near_duplicate_threshold:
+                        links.append({"article_id": article.article_id, "similar_id": other_id, "similarity": round(similarity, 4),
+                                      "found_at": now, "crawl_id": crawl_id})
+        for chunk in _chunks(list(prints)):  # a bounded list of parameters at a time
+            conn.execute(BANDS.insert(), [{"article_id": i, "band": n, "key": k} for i in chunk for n, k in enumerate(prints[i].bands)])
         conn.execute(SIGNATURES.insert(), [{"article_id": i, "signature": t.signature} for i, t in prints.items()])
         if links:
             conn.execute(self._insert(NEAR).on_conflict_do_nothing(index_elements=["article_id", "similar_id"]), links)
@@ -466,10 +476,13 @@ class Archive:
     def _sharing_bands(conn: Connection, keys: set[int]) -> dict[int, list[str]]:
         """The archived articles holding each of these band keys."""
         holders: dict[int, list[str]] = {}
+        same: dict[str, str] = {}  # one string per id, however many bands it holds
         for chunk in _chunks(list(keys)):
-            # fetched whole (.all()): row by row costs several times more on hot bands
-            for article_id, key in conn.execute(select(BANDS.c.article_id, BANDS.c.key).where(BANDS.c.key.in_(chunk))).all():
-                holders.setdefault(key, []).append(article_id)
+            result = conn.execute(select(BANDS.c.article_id, BANDS.c.key).where(BANDS.c.key.in_(chunk)))
+            # fetched in blocks: row by row costs several times more on hot bands, all at once holds them all
+            for rows in result.partitions(2000):
+                for article_id, key in rows:
+                    holders.setdefault(key, []).append(same.setdefault(article_id, article_id))
         return holders
 
     @staticmethod

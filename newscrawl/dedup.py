@@ -108,18 +108,18 @@ def likely_similar(packed: bytes, candidates: list[tuple[str, bytes]], floor: fl
 
 @dataclass(frozen=True)
 class TextPrint:
-    """What near-duplicate search needs of one body: its shingles, its LSH band keys and
-    its signature as stored (to estimate a candidate's similarity before reading its body)."""
+    """What near-duplicate search needs of one body: its LSH band keys and its signature as
+    stored (to estimate a candidate's similarity before reading its body). The shingles are
+    not kept: few bodies ever need the exact comparison, and a batch's shingle sets were
+    most of the writer's memory."""
 
-    shingles: frozenset[str]
     bands: tuple[int, ...]
     signature: bytes
 
     @classmethod
     def of(cls, body: str) -> "TextPrint":
-        items = shingles(body)
-        signature = minhash(items)
-        return cls(items, tuple(band_keys(signature)), pack_signature(signature))
+        signature = minhash(shingles(body))
+        return cls(tuple(band_keys(signature)), pack_signature(signature))
 
 
 def check_threshold(value: float) -> float:
