@@ -14,6 +14,7 @@ import multiprocessing
 import resource
 import signal
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Optional, Sequence
 
 from newscrawl.db import Archive, WriteOutcome
@@ -74,7 +75,12 @@ class ArchiveWriter:
         self._started: Future[bool] = self._pool.submit(_ready)
 
     def submit(self, batch: Sequence[Article], crawl_id: Optional[int]) -> Future[list[WriteOutcome]]:
-        return self._pool.submit(_write_in_child, list(batch), crawl_id)
+        try:
+            return self._pool.submit(_write_in_child, list(batch), crawl_id)
+        except (BrokenProcessPool, RuntimeError) as exc:  # the child died earlier: this batch fails the same way
+            failed: Future[list[WriteOutcome]] = Future()
+            failed.set_exception(ArchiveWriteError(f"the archive writer process is gone ({type(exc).__name__})"))
+            return failed
 
     def close(self) -> Optional[float]:
         """Wait for every batch handed over, then let the child exit; the child's peak RSS

@@ -72,3 +72,46 @@ def test_a_slow_crawl_commits_a_batch_that_is_not_full_after_batch_seconds(
         code = finish(crawl)
     assert code == 0
     assert stored_ids(database) == expected
+
+
+def writer_pid(crawl_pid: int) -> int | None:
+    """The crawl's archive writer: its child started by multiprocessing's spawn (not the resource tracker)."""
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line)
+            command = (status.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if fields.get("PPid", "").strip() == str(crawl_pid) and "spawn_main" in command and "resource_tracker" not in command:
+            return int(status.parent.name)
+    return None
+
+
+def test_a_writer_process_that_dies_stops_the_crawl_and_the_next_crawl_completes_the_archive(
+    mirror: MirrorServer, manifest: dict[str, Any], tmp_path: Path
+) -> None:
+    import os
+    import signal
+
+    from tests.ops.conftest import SLOW, crawl_rows, expected_ids, finish, log_of, start_crawl, stored_ids, wait_for
+
+    database = tmp_path / "news.sqlite"
+    expected = expected_ids(manifest)
+    crawl = start_crawl(mirror.base_url, tmp_path, *SLOW, "-s", "NEWSCRAWL_BATCH_SIZE=5")
+    try:
+        wait_for(lambda: len(stored_ids(database)) >= 5, what="a first batch to be stored")
+        pid = writer_pid(crawl.pid)
+        assert pid is not None, "no writer process found"
+        os.kill(pid, signal.SIGKILL)
+    finally:
+        code = finish(crawl)
+    log = log_of(tmp_path)
+    assert code == 1, log[-3000:]
+    assert "Archive write failed" in log
+    stored = stored_ids(database)
+    assert 5 <= len(stored) < len(expected)
+    assert crawl_rows(database)[0][1] == "archive_error"
+
+    again = run_crawl(mirror.base_url, tmp_path, output=False)
+    assert again.returncode == 0, again.log[-3000:]
+    assert stored_ids(database) == expected
