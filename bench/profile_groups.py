@@ -33,7 +33,8 @@ from pathlib import Path
 from typing import Any, Optional
 
 # the project's own files, wherever the checkout is (py-spy gives absolute paths)
-PROJECT = re.escape(str(Path(__file__).resolve().parents[1]))
+_CHECKOUT = str(Path(__file__).resolve().parents[1])
+PROJECT = re.escape(_CHECKOUT)
 
 
 def _ours(pattern: str) -> re.Pattern[str]:
@@ -118,7 +119,8 @@ def group_of(stack: list[Frame]) -> str:
 
 
 def _short(path: str) -> str:
-    for marker in ("/site-packages/", "/work/main/", "/lib/python3.11/"):
+    # the checkout's own files by their path in it, wherever it is cloned
+    for marker in ("/site-packages/", f"{_CHECKOUT}/", "/lib/python3.11/"):
         if marker in path:
             return path.split(marker, 1)[1]
     return path
