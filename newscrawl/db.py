@@ -366,12 +366,12 @@ class Archive:
         latest = {article.article_id: article for article in articles}  # an id twice: the last one is current
         near: dict[str, list[str]] = {}
         with self.engine.begin() as conn:
-            query = select(ArticleRow.article_id, ArticleRow.content_hash).where(ArticleRow.article_id.in_(list(latest)))
-            known: dict[str, str] = {article_id: digest for article_id, digest in conn.execute(query)}
+            known: dict[str, str] = dict(self._rows_by_id(conn, ARTICLES.c.article_id, [ARTICLES.c.content_hash], latest))
             unchanged = [i for i, a in latest.items() if known.get(i) == a.content_hash]
             stored = [a for i, a in latest.items() if known.get(i) != a.content_hash]
             if unchanged:
-                conn.execute(update(ArticleRow).where(ArticleRow.article_id.in_(unchanged)).values(last_seen_at=now))
+                for chunk in _chunks(unchanged):
+                    conn.execute(update(ArticleRow).where(ArticleRow.article_id.in_(chunk)).values(last_seen_at=now))
             if stored:
                 self._upsert_articles(conn, stored, now)
                 self._add_revisions(conn, [a for a in articles if known.get(a.article_id) != a.content_hash], now, crawl_id)
@@ -402,7 +402,8 @@ class Archive:
         conn.execute(self._insert(REVISIONS).on_conflict_do_nothing(index_elements=["article_id", "content_hash"]), rows)
 
     def _replace_links(self, conn: Connection, articles: list[Article]) -> None:
-        conn.execute(delete(LinkRow).where(LinkRow.from_article_id.in_([a.article_id for a in articles])))
+        for chunk in _chunks([a.article_id for a in articles]):
+            conn.execute(delete(LinkRow).where(LinkRow.from_article_id.in_(chunk)))
         rows = []
         for article in articles:
             seen: set[str] = set()
@@ -486,21 +487,18 @@ class Archive:
         return holders
 
     @staticmethod
-    def _signatures(conn: Connection, article_ids: set[str]) -> dict[str, bytes]:
-        found: dict[str, bytes] = {}
+    def _rows_by_id(conn: Connection, id_column: Any, columns: list[Any], article_ids: Iterable[str]) -> Iterator[Any]:
+        """(id, *columns) of these articles, asked in IN lists of a bounded length."""
         for chunk in _chunks(sorted(article_ids)):
-            query = select(SIGNATURES.c.article_id, SIGNATURES.c.signature).where(SIGNATURES.c.article_id.in_(chunk))
-            found.update((article_id, signature) for article_id, signature in conn.execute(query).all())
-        return found
+            yield from conn.execute(select(id_column, *columns).where(id_column.in_(chunk))).all()
 
-    @staticmethod
-    def _bodies(conn: Connection, article_ids: set[str]) -> dict[str, tuple[str, str]]:
+    def _signatures(self, conn: Connection, article_ids: set[str]) -> dict[str, bytes]:
+        return dict(self._rows_by_id(conn, SIGNATURES.c.article_id, [SIGNATURES.c.signature], article_ids))
+
+    def _bodies(self, conn: Connection, article_ids: set[str]) -> dict[str, tuple[str, str]]:
         """(content hash, body) of these archived articles."""
-        found: dict[str, tuple[str, str]] = {}
-        for chunk in _chunks(sorted(article_ids)):
-            query = select(ArticleRow.article_id, ArticleRow.content_hash, ArticleRow.body).where(ArticleRow.article_id.in_(chunk))
-            found.update((article_id, (digest, body)) for article_id, digest, body in conn.execute(query).all())
-        return found
+        rows = self._rows_by_id(conn, ARTICLES.c.article_id, [ARTICLES.c.content_hash, ARTICLES.c.body], article_ids)
+        return {article_id: (digest, body) for article_id, digest, body in rows}
 
     # reads for people ---------------------------------------------------------------
     def near_duplicate_pairs(self) -> list[tuple[str, str, float]]:

@@ -18,6 +18,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import deferred_from_coro
 from twisted.internet import task
+
 from newscrawl.compact import KeySet, id_key
 from newscrawl.config import NewscrawlConfig
 from newscrawl.db import Archive, WriteOutcome

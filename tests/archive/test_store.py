@@ -79,6 +79,22 @@ def test_a_batch_written_twice_changes_nothing(archive: Archive, manifest: dict[
     assert archive.counts() == counts
 
 
+def test_a_batch_longer_than_an_in_list_is_written_and_recognised_whole(
+    archive: Archive, manifest: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import newscrawl.db
+
+    monkeypatch.setattr(newscrawl.db, "_IN_CHUNK", 7)  # every IN list of a 20-article batch is cut
+    batch = list(expected_articles(manifest).values())[:20]
+    assert {o.status for o in archive.write_batch(batch, crawl_id=1)} == {"new"}
+    outcomes = archive.write_batch(batch, crawl_id=2)
+    assert [o.status for o in outcomes] == ["unchanged"] * 20
+    assert archive.counts()["articles"] == 20
+    with archive.engine.connect() as conn:
+        linked = {r for (r,) in conn.execute(select(LINKS.c.from_article_id).distinct())}
+    assert linked == {a.article_id for a in batch if a.read_more}
+
+
 def test_read_more_links_follow_the_current_version(archive: Archive, manifest: dict[str, Any]) -> None:
     by_id = expected_articles(manifest)
     source = next(a for a in by_id.values() if len(a.read_more) >= 2)
