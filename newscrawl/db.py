@@ -347,15 +347,13 @@ class Archive:
             stats = conn.execute(query).scalar()
         return bool(stats and stats.get(INDEX_WALK_COMPLETE))
 
-    def archived_links(self) -> dict[str, list[str]]:
-        """READ MORE links to site articles, per archived article: what a re-crawl follows
-        from an article it does not fetch again."""
-        links: dict[str, list[str]] = {}
+    def archived_links(self) -> Iterator[tuple[str, str]]:
+        """(archived article, URL) of every READ MORE link to a site article, streamed: what a
+        re-crawl follows from an article it does not fetch again."""
         query = select(LinkRow.from_article_id, LinkRow.to_url).where(LinkRow.to_article_id.is_not(None))
         with self.engine.connect() as conn:
             for source, target in conn.execution_options(yield_per=5000).execute(query):
-                links.setdefault(source, []).append(target)
-        return links
+                yield source, target
 
     # writes ---------------------------------------------------------------------
     def write_batch(self, articles: Sequence[Article], crawl_id: Optional[int]) -> list[WriteOutcome]:

@@ -126,10 +126,12 @@ class SectionSpider(scrapy.Spider):
         archive = Archive(config.database_url)
         try:
             self.settled = KeySet(self._settled_keys(archive.archived_since()))
-            for source, targets in archive.archived_links().items():
+            links: dict[int, list[str]] = {}
+            for source, target in archive.archived_links():
                 key = id_key(source)
                 if key in self.settled:  # the others are fetched again, their links read from the page
-                    self.archived_links[key] = tuple(targets)
+                    links.setdefault(key, []).append(target)
+            self.archived_links = {key: tuple(targets) for key, targets in links.items()}
             archive_walk_complete = archive.last_walk_complete(self.name)
         finally:
             archive.close()

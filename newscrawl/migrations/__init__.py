@@ -66,11 +66,9 @@ def upgrade_to_head(engine: Engine, revision: str = "head") -> None:
     """Bring the database to `revision` (default: the newest); a no-op when it is there."""
     with engine.begin() as connection:
         current = current_revision(connection)
-        if current == (HEAD_REVISION if revision == "head" else revision):
-            return  # the common case, without importing Alembic
-        target = head_revision() if revision == "head" else revision
+        target = HEAD_REVISION if revision == "head" else revision
         if current == target:
-            return
+            return  # the common case, without importing Alembic
         from alembic import command
 
         config = alembic_config(connection)
