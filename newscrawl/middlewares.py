@@ -14,7 +14,7 @@ from scrapy.utils.request import RequestFingerprinter, RequestFingerprinterProto
 from scrapy.exceptions import IgnoreRequest
 
 from newscrawl.compact import KeySet
-from newscrawl.urls import identity_key, is_public_host, is_site_host, to_fetch_url
+from newscrawl.urls import identity_key, is_public_host, is_site_host, to_fetch_url, to_site_url
 
 logger = logging.getLogger(__name__)
 
@@ -22,10 +22,12 @@ logger = logging.getLogger(__name__)
 class SiteMirrorMiddleware:
     """Fetch every site URL from the spider's base_url (a local mirror) when one is given.
 
-    Requests and links keep the real URLs everywhere else, so saved pages with absolute
-    links work unchanged and the stored URLs stay on the real host. It also refuses any
-    request to a host that is neither the site nor the mirror, private addresses included,
-    whatever a page links to.
+    Links and items keep the real URLs, so saved pages with absolute links work unchanged
+    and the stored URLs stay on the real host. The spider makes its own requests for the
+    mirror's URLs (SectionSpider.fetch_url); a site URL that still gets here (a redirect to
+    the real host, a request made elsewhere) is mapped, at the cost of a second pass through
+    the scheduler. It also refuses any request to a host that is neither the site nor the
+    mirror, private addresses included, whatever a page links to.
     """
 
     def __init__(self, crawler: Crawler) -> None:
@@ -63,6 +65,7 @@ class ArticleRequestFingerprinter:
 
     def __init__(self, crawler: Optional[Crawler] = None) -> None:
         self._default = RequestFingerprinter(crawler)
+        self._crawler = crawler
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "ArticleRequestFingerprinter":
@@ -71,7 +74,9 @@ class ArticleRequestFingerprinter:
     def fingerprint(self, request: Request) -> bytes:
         if request.method != "GET" or request.body:
             return self._default.fingerprint(request)
-        key = identity_key(request.url)
+        # a request to the mirror standing in for the site is the site's page
+        base_url = getattr(self._crawler.spider, "base_url", None) if self._crawler is not None else None
+        key = identity_key(to_site_url(request.url, base_url))
         # a redirect is the same visit going on, not a second request for the page
         hops = request.meta.get("redirect_times")
         if hops:

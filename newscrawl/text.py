@@ -25,6 +25,18 @@ def normalize_text(text: Optional[str]) -> str:
         return ""
     if "&" in text and _ENTITY.search(text):
         text = html.unescape(text)
+    elif type(text) is str and text.isprintable():
+        # Every whitespace but " " and every invisible character above is unprintable, so
+        # there is nothing to remove here: most texts (all of them when cleaning what a
+        # parser made) come back as they are, without a copy (a str subclass, such as an
+        # lxml result that holds its tree, is copied below).
+        if not text.isascii():
+            normalized = unicodedata.normalize("NFC", text)  # the same object when already NFC
+            if normalized is not text:
+                return " ".join(normalized.split())
+        if "  " in text or text[0] == " " or text[-1] == " ":
+            return " ".join(text.split())
+        return text
     if not text.isascii():
         text = unicodedata.normalize("NFC", _INVISIBLE.sub("", text))
     # str.split() splits on every Unicode whitespace: NBSP, thin and ideographic spaces too
@@ -37,7 +49,7 @@ def optional_text(text: Optional[str]) -> Optional[str]:
 
 
 def split_paragraphs(body: str) -> list[str]:
-    return [p for p in body.split(PARAGRAPH_SEPARATOR) if p.strip()]
+    return [p for p in body.split(PARAGRAPH_SEPARATOR) if p and not p.isspace()]  # p.strip(), without a copy
 
 
 def join_paragraphs(paragraphs: list[str]) -> str:

@@ -27,7 +27,7 @@ from newscrawl.logs import install_download_error_filter
 from newscrawl.parsers import ListingPage, ParseResult, parse_article, parse_listing
 from newscrawl.parsers.sitemap import overlaps, read_sitemap, window_of
 from newscrawl.rendering import PageRenderer
-from newscrawl.urls import LIVE_BASE_URL, article_id_from_url, is_site_host, request_url, to_site_url
+from newscrawl.urls import LIVE_BASE_URL, article_id_from_url, is_site_host, request_url, to_fetch_url, to_site_url
 
 logger = logging.getLogger(__name__)
 
@@ -90,6 +90,8 @@ class SectionSpider(scrapy.Spider):
         # (warn_on_generator_with_return_value), caching the answer by weak reference, so a
         # fresh bound method per request missed that cache and re-parsed the source each time.
         self.article_callback = self.parse_article
+        self.index_callback = self.parse_index
+        self.sitemap_callback = self.parse_sitemap
 
     @staticmethod
     def check_arguments(
@@ -158,6 +160,12 @@ class SectionSpider(scrapy.Spider):
         """A fetched or linked URL, back on the real host."""
         return to_site_url(url, self.base_url)
 
+    def fetch_url(self, url: str) -> str:
+        """Where a site URL is fetched from: itself, or the mirror standing in for the site.
+        Requests are made for it directly, as a live crawl makes them for the site: a site URL
+        left to SiteMirrorMiddleware would go through the scheduler and the downloader twice."""
+        return to_fetch_url(url, self.base_url)
+
     def count(self, key: str, value: int = 1) -> None:
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value(f"newscrawl/{key}", value)
@@ -167,11 +175,14 @@ class SectionSpider(scrapy.Spider):
         if self.since:
             logger.info("Backfill of %s from %s to %s through the article sitemaps", self.section, self.since, self.until)
             yield scrapy.Request(
-                f"{LIVE_BASE_URL}/sitemap_article_index.xml", callback=self.parse_sitemap,
+                self.fetch_url(f"{LIVE_BASE_URL}/sitemap_article_index.xml"), callback=self.sitemap_callback,
                 errback=self.start_failed, meta={"newscrawl_start": True},
             )
             return
-        yield scrapy.Request(self.section_url, callback=self.parse_index, errback=self.start_failed, meta={"newscrawl_start": True})
+        yield scrapy.Request(
+            self.fetch_url(self.section_url), callback=self.index_callback, errback=self.start_failed,
+            meta={"newscrawl_start": True},
+        )
 
     def start_failed(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
@@ -206,7 +217,7 @@ class SectionSpider(scrapy.Spider):
             )
         else:
             yield scrapy.Request(
-                self.site_url(page.next_url), callback=self.parse_index, errback=self.paging_failed,
+                self.fetch_url(self.site_url(page.next_url)), callback=self.index_callback, errback=self.paging_failed,
                 meta={"newscrawl_page": True},
             )
 
@@ -241,7 +252,8 @@ class SectionSpider(scrapy.Spider):
         if kind == "sitemapindex":
             for entry in entries:
                 if overlaps(window_of(entry.url), self.since, self.until):
-                    yield scrapy.Request(self.site_url(entry.url), callback=self.parse_sitemap, errback=self.page_failed)
+                    yield scrapy.Request(
+                        self.fetch_url(self.site_url(entry.url)), callback=self.sitemap_callback, errback=self.page_failed)
             return
         # a sitemap that names its window lists that window's articles; lastmod is when an
         # article last changed, not when it was published, so it only filters the others
@@ -286,7 +298,7 @@ class SectionSpider(scrapy.Spider):
         if fetch_again:
             self.passed_over.discard(key)
         return scrapy.Request(
-            request_url(url), callback=self.article_callback, errback=self.page_failed,
+            self.fetch_url(request_url(url)), callback=self.article_callback, errback=self.page_failed,
             meta={"newscrawl_hops": hops, "newscrawl_backfill": backfill}, dont_filter=fetch_again,
         )
 
@@ -332,7 +344,7 @@ class SectionSpider(scrapy.Spider):
             logger.warning("Not an HTML page, skipped: %s", response.url)
             self.count("pages_not_html")
             return
-        result = parse_article(response.text, response.url, site_url)
+        result = parse_article(response.body, response.url, site_url, encoding=response.encoding)
         if self.renderer is not None:
             # a script builds this article: the same page again, through the browser
             rendering = self.renderer.follow_up(response, result, self.article_callback, self.render_failed)

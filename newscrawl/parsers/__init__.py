@@ -21,9 +21,15 @@ def choose_parser(page: Page) -> type[ArticleParser]:
     return FallbackArticleParser
 
 
-def parse_article(html: str, fetched_url: str, site_url: Optional[str] = None) -> ParseResult:
-    """Every field of the article on this page, from the parser of its layout."""
-    page = Page(html)
+def parse_article(
+    html: str | bytes, fetched_url: str, site_url: Optional[str] = None, encoding: Optional[str] = None,
+) -> ParseResult:
+    """Every field of the article on this page, from the parser of its layout.
+
+    `html`: the page's text, or its body as fetched with its `encoding` (Scrapy's
+    `response.body` and `response.encoding`: the same fields as from `response.text`,
+    without decoding a UTF-8 page to parse it)."""
+    page = Page(html, encoding)
     return choose_parser(page)(page, fetched_url, site_url).extract()
 
 

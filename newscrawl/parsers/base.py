@@ -19,7 +19,7 @@ from urllib.parse import urljoin, urlsplit
 from newscrawl.cleaning import READ_MORE_LINE
 from newscrawl.dates import parse_any
 from newscrawl.items import Article, Image, ReadMoreLink
-from newscrawl.parsers.page import LINE_BREAK, Css, Element, Page
+from newscrawl.parsers.page import LINE_BREAK, Css, Element, Page, inner_text
 from newscrawl.text import join_paragraphs, normalize_text, optional_text
 from newscrawl.urls import article_id_from_url, canonical_url, is_site_host, strip_tracking
 
@@ -189,7 +189,8 @@ class ArticleParser:
             text = normalize_text(piece)
             if not text:
                 continue
-            if READ_MORE_LINE.match(text):
+            # a normalised text starts with no space: only an "r" can start a READ MORE line
+            if text[0] in "rR" and READ_MORE_LINE.match(text):
                 if node is not None:
                     self.add_read_more(node, parts)
                 continue
@@ -202,23 +203,24 @@ class ArticleParser:
     def walk(self, container: Element, parts: BodyParts) -> None:
         """The container's text in page order: each block a paragraph, wrappers walked into,
         runs of bare text and inline elements between blocks a paragraph of their own."""
+        add_paragraph, visit_block = self.add_paragraph, self.visit_block  # once, not per node
         run = container.text or ""
         for node in container:
             tag = node.tag
             if tag not in BLOCK_TAGS:
-                run += "".join(node.itertext()) + (node.tail or "")
+                run += inner_text(node, with_tail=True)
                 continue
             if run and not run.isspace():
-                self.add_paragraph(run, parts)
+                add_paragraph(run, parts)
             run = node.tail or ""
-            if self.visit_block(node, parts) or tag in NOT_TEXT_TAGS:
+            if visit_block(node, parts) or tag in NOT_TEXT_TAGS:
                 continue
             if len(node) and any(child.tag in BLOCK_TAGS for child in node):
                 self.walk(node, parts)
             else:
-                self.add_paragraph("".join(node.itertext()), parts, node)
+                add_paragraph(inner_text(node), parts, node)
         if run and not run.isspace():
-            self.add_paragraph(run, parts)
+            add_paragraph(run, parts)
 
     @cached_property
     def body_parts(self) -> BodyParts:
@@ -345,10 +347,10 @@ class ArticleParser:
             name for name in self.FIELD_METHODS
             if name in result.errors or (name in EXPECTED_FIELDS and not values[name])
         ]
-        kept = {name: value for name, value in values.items() if value is not None and value != []}
         article = Article(article_id="", url="")
-        for name, value in kept.items():
-            setattr(article, name, value)
+        for name, value in values.items():
+            if value is not None and value != []:
+                setattr(article, name, value)
         article.layout = self.layout
         article.url = article.url or self.site_url
         article.fetched_url = self.fetched_url

@@ -18,7 +18,7 @@ from newscrawl.dedup import TextPrint, shingles
 from newscrawl.drops import DuplicateArticle
 from newscrawl.middlewares import ArticleRequestFingerprinter
 from newscrawl.mirror.build import build_mirror
-from newscrawl.urls import article_id_from_url, canonical_url, identity_key, request_url
+from newscrawl.urls import article_id_from_url, canonical_url, identity_key, request_url, to_fetch_url
 from pipelines.dedup import DedupPipeline
 from tests.archive.conftest import expected_articles
 
@@ -79,6 +79,22 @@ def test_equivalent_requests_share_one_fingerprint(manifest: dict[str, Any], mul
     first = Request("https://sputnikglobe.com" + entry["paths"][0])
     hop = first.replace(meta={"redirect_times": 1})
     assert fingerprinter.fingerprint(hop) != fingerprinter.fingerprint(first)
+
+
+def test_mirror_requests_share_the_fingerprint_of_the_site_page(multi_url: dict[str, dict[str, Any]]) -> None:
+    """The spider requests the mirror's URLs directly: each still fingerprints as its site page."""
+    base = "http://127.0.0.1:8123"
+    crawler = get_crawler()
+    crawler.spider = type("MirrorSpider", (), {"base_url": base})()  # type: ignore[assignment]
+    with_mirror = ArticleRequestFingerprinter(crawler)
+    live = ArticleRequestFingerprinter()
+    for entry in multi_url.values():
+        site = {live.fingerprint(Request(request_url(url))) for url in spellings(entry)}
+        mirror = {with_mirror.fingerprint(Request(to_fetch_url(request_url(url), base))) for url in spellings(entry)}
+        assert len(site) == 1 and mirror == site
+    # another server on 127.0.0.1 is not the mirror: its URLs are not the site's
+    other = Request("http://127.0.0.1:9999" + next(iter(multi_url.values()))["paths"][0])
+    assert with_mirror.fingerprint(other) not in site
 
 
 # -- item level -------------------------------------------------------------------------------

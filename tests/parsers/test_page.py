@@ -3,18 +3,21 @@ as the selector's plain XPath (cssselect, as parsel runs it) finds in the same t
 
 from __future__ import annotations
 
-from typing import Optional
+from dataclasses import asdict
+from typing import Any, Optional
 
 import pytest
 from cssselect import HTMLTranslator
 
+from newscrawl.parsers import page as page_module
+from newscrawl.parsers import parse_article
 from newscrawl.parsers.base import ArticleParser
 from newscrawl.parsers.current import CurrentArticleParser
 from newscrawl.parsers.fallback import FallbackArticleParser
 from newscrawl.parsers.legacy import LegacyArticleParser
-from newscrawl.parsers.page import Css, Element, Page
+from newscrawl.parsers.page import Css, Element, Page, _ClassIndex
 from tests.parsers.cases import GOLDEN_ARTICLES, GOLDEN_IDS, GoldenPage
-from tests.parsers.variants import extra_classes, extra_wrappers
+from tests.parsers.variants import VARIANTS, extra_classes, extra_wrappers
 
 PARSERS = (ArticleParser, CurrentArticleParser, LegacyArticleParser, FallbackArticleParser)
 DECLARED = sorted(
@@ -82,3 +85,49 @@ def test_any_text_makes_a_page(html: str) -> None:
 def test_selectors_the_tables_cannot_answer_are_refused(selector: str) -> None:
     with pytest.raises(ValueError):
         Css(selector)
+
+
+def parsers_own_index() -> _ClassIndex:
+    """The class index of a crawl, where the parsers' selectors are the only ones (here MORE's
+    classes, "tag" among them, leave no shared part: every class attribute is read)."""
+    index = _ClassIndex()
+    for css in DECLARED:
+        for chain in css.chains:
+            if chain.table_key is not None and chain.table_key[0] == "class":
+                index.add(chain.table_key[1])
+    return index
+
+
+def test_a_crawl_indexes_only_the_classes_its_selectors_start_from(monkeypatch: pytest.MonkeyPatch) -> None:
+    index = parsers_own_index()
+    tokens, values = index.plan
+    assert values.path == "//@class[contains(., 'article__')]"
+    monkeypatch.setattr(page_module, "_CLASS_INDEX", index)
+    for page, kind, html in PAGES:
+        doc = Page(html)
+        assert set(doc.by_class) <= tokens, (page.name, kind)
+        for css in DECLARED + MORE:  # MORE's classes are looked up when first asked for
+            assert doc.select(css) == by_xpath(css, doc.root), (page.name, kind, css)
+            assert doc.first(css) is next(iter(by_xpath(css, doc.root)), None), (page.name, kind, css)
+
+
+def test_a_selector_made_after_the_page_finds_its_class() -> None:
+    doc = Page('<div class="x-late y"><p class="x-late">a</p></div><p class="y">b</p>')
+    late = Css(".x-late")  # a token the page's table was not built for
+    assert [e.tag for e in doc.select(late)] == ["div", "p"]
+    assert doc.select(Css(".y")) == by_xpath(Css(".y"), doc.root)
+
+
+def fields(html: str, url: str) -> tuple[Any, ...]:
+    result = parse_article(html, url)
+    assert result.article is not None
+    return result.layout, result.missing, result.errors, asdict(result.article)
+
+
+@pytest.mark.parametrize("page", GOLDEN_ARTICLES, ids=GOLDEN_IDS)
+def test_the_parsers_index_alone_gives_every_field_alike(page: GoldenPage, monkeypatch: pytest.MonkeyPatch) -> None:
+    pages = [page.html] + [variant.transform(page.html) for variant in VARIANTS]
+    pages += [page.html[:cut] for cut in range(0, len(page.html), 997)]
+    every_class = [fields(html, page.url) for html in pages]
+    monkeypatch.setattr(page_module, "_CLASS_INDEX", parsers_own_index())
+    assert [fields(html, page.url) for html in pages] == every_class

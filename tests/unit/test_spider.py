@@ -44,9 +44,22 @@ def test_index_page_schedules_its_articles_and_the_next_fragment(spider: AsiaSpi
     articles = [r for r in out if r.callback == spider.parse_article]
     pages = [r for r in out if r.callback == spider.parse_index]
     assert len(articles) == 20 and len(pages) == 1
-    assert all(r.url.startswith("https://sputnik") for r in out), "requests name the real site; the middleware maps them"
-    assert pages[0].url.startswith("https://sputnikglobe.com/services/asia/more.html?id=")
+    # requested from the mirror directly (not rescheduled by SiteMirrorMiddleware), named on the site
+    assert all(r.url.startswith(f"{BASE}/") for r in out)
+    assert all(spider.site_url(r.url).startswith("https://sputnikglobe.com/") for r in out)
+    assert spider.site_url(pages[0].url).startswith("https://sputnikglobe.com/services/asia/more.html?id=")
     assert all(r.meta["newscrawl_hops"] == 0 for r in articles)
+
+
+def test_without_a_mirror_requests_name_the_live_site(tmp_path: Path) -> None:
+    crawler = get_crawler(AsiaSpider, {"NEWSCRAWL_DATABASE_URL": f"sqlite:///{tmp_path / 'a.sqlite'}"})
+    crawler._apply_settings()
+    live = AsiaSpider.from_crawler(crawler)
+    crawler.spider = live
+    crawler.stats.open_spider()
+    out = list(live.parse_index(response("index-asia", "https://sputnikglobe.com/asia/")))
+    assert len(out) == 21
+    assert all(r.url.startswith("https://sputnikglobe.com/") for r in out)
 
 
 def test_index_without_articles_warns_of_a_layout_change(spider: AsiaSpider, caplog: pytest.LogCaptureFixture) -> None:
