@@ -70,11 +70,6 @@ class _Compound:
         return cls(tag.lower() if tag and tag != "*" else None, tuple(classes), tuple(attrs))
 
     @property
-    def indexed(self) -> bool:
-        """Can the page's tables list the elements that may match?"""
-        return bool(self.classes) or any(name == "itemprop" and value is not None for name, value in self.attrs)
-
-    @property
     def table_key(self) -> Optional[tuple[str, str]]:
         """("class" or "itemprop", token): the page's table that lists the elements that may match."""
         if self.classes:
@@ -184,7 +179,7 @@ class _Chain:
             starts.append(position)
         # descendant-or-self, as parsel's css() on an element
         self.xpath = etree.XPath(_TRANSLATOR.css_to_xpath(self.text, prefix="descendant-or-self::"))
-        indexed = [i for i, compound in enumerate(self.compounds) if compound.indexed]
+        indexed = [i for i, compound in enumerate(self.compounds) if compound.table_key is not None]
         self.head: Optional[int] = indexed[0] if indexed else None
         self.table_key: Optional[tuple[str, str]] = None
         self.head_rest: Optional[_Compound] = None
@@ -385,13 +380,6 @@ class Page:
         tokens = self.by_class if table == "class" else self.by_itemprop
         found = tokens.get(token)  # no __missing__ call for the tokens the page has
         return tokens[token] if found is None else found
-
-    def candidates(self, key: _Compound) -> list[Element]:
-        """Elements of the page that may match `key`: from the tables when it names a class or itemprop."""
-        table_key = key.table_key
-        if table_key is not None:
-            return list(self.listed(*table_key))
-        return list(self.root.iter(key.tag))
 
     def select(self, css: Css, scope: Optional[Element] = None) -> list[Element]:
         if len(css.chains) == 1:
