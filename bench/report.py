@@ -147,7 +147,7 @@ def render_results(results: dict[str, Any], previous: str = "") -> str:
               "python -m bench.bare_spider --base-url URL        # the ceiling",
               "scrapy crawl asia -a base_url=URL -s NEWSCRAWL_DATABASE_URL=sqlite:///fresh.sqlite -s AUTOTHROTTLE_ENABLED=False",
               "scrapy crawl asia ... (same database again)        # the re-crawl",
-              "py-spy record --rate 250 --full-filenames --format raw --subprocesses -o py-spy.txt -- scrapy crawl asia ...",
+              "py-spy record --rate 250 --full-filenames --format raw --subprocesses -o py-spy.txt -- python -m scrapy crawl asia ...",
               "python -m bench.profile_groups py-spy.txt",
               "scrapy export -s NEWSCRAWL_DATABASE_URL=sqlite:///that.sqlite > export.jsonl",
               "python -m bench.extraction", "```"]

@@ -145,14 +145,25 @@ def stats_extension_setting() -> str:
     return json.dumps(extensions)
 
 
-def crawl_command(kind: str, base_url: str, run_dir: Path, database: Path) -> tuple[list[str], dict[str, str]]:
+def scrapy_command() -> list[str]:
+    """`scrapy` as the README runs it: the console script beside this Python (a child process
+    started by spawn differs between the script and `python -m scrapy`: see newscrawl/writer.py)."""
+    script = Path(PY).parent / "scrapy"
+    return [str(script)] if script.exists() else [PY, "-m", "scrapy"]
+
+
+def crawl_command(kind: str, base_url: str, run_dir: Path, database: Path,
+                  *, as_module: bool = False) -> tuple[list[str], dict[str, str]]:
+    """The crawl of one kind; `as_module` runs `python -m scrapy`, whose main thread py-spy's
+    stacks name (bench/profile_groups.py), instead of the console script."""
     stats_out = run_dir / "stats.json"
     log_file = run_dir / "crawl.log"
     env = {**os.environ, "NEWSCRAWL_DATA_DIR": str(run_dir / "data"), "PYTHONPATH": str(ROOT)}
     if kind == "bare":
         return [PY, "-m", "bench.bare_spider", "--base-url", base_url, "--stats-out", str(stats_out),
                 "--log-file", str(log_file)], env
-    return [PY, "-m", "scrapy", "crawl", "asia", "-a", f"base_url={base_url}",
+    scrapy = [PY, "-m", "scrapy"] if as_module else scrapy_command()
+    return [*scrapy, "crawl", "asia", "-a", f"base_url={base_url}",
             "-s", f"NEWSCRAWL_DATABASE_URL=sqlite:///{database}", "-s", "AUTOTHROTTLE_ENABLED=False",
             "-s", f"EXTENSIONS={stats_extension_setting()}", "-s", f"BENCH_STATS_OUT={stats_out}",
             "-s", f"LOG_FILE={log_file}"], env
@@ -222,7 +233,7 @@ def profile(kind: str, size: int, server: NginxMirror, work: Path, timeout: floa
     spy = shutil.which("py-spy", path=str(Path(PY).parent)) or shutil.which("py-spy")
     if not spy:
         return {"error": "py-spy is not installed (pip install -r requirements.txt)"}
-    command, env = crawl_command(kind, server.base_url, run_dir, run_dir / "news.sqlite")
+    command, env = crawl_command(kind, server.base_url, run_dir, run_dir / "news.sqlite", as_module=True)
     raw = run_dir / "py-spy.txt"
     # --subprocesses: the archive is written by a child process (newscrawl/writer.py), sampled too
     spy_command = [spy, "record", "--rate", str(PROFILE_RATE), "--full-filenames", "--format", "raw", "--subprocesses",
@@ -246,7 +257,7 @@ def export(size: int, work: Path, database: Path, reps: int, timeout: float) -> 
     if not (ROOT / "newscrawl" / "commands" / "export.py").exists():
         return {"error": "not run: newscrawl/commands/export.py is not there yet"}
     env = {**os.environ, "NEWSCRAWL_DATA_DIR": str(work / "export-data"), "PYTHONPATH": str(ROOT)}
-    command = [PY, "-m", "scrapy", "export", "-s", f"NEWSCRAWL_DATABASE_URL=sqlite:///{database}"]
+    command = [*scrapy_command(), "export", "-s", f"NEWSCRAWL_DATABASE_URL=sqlite:///{database}"]
     results: list[dict[str, Any]] = []
     for rep in range(1, reps + 1):
         row: dict[str, Any] = {}

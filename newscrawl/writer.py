@@ -13,9 +13,12 @@ from __future__ import annotations
 import multiprocessing
 import resource
 import signal
+import sys
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import Optional, Sequence
+from contextlib import contextmanager
+from importlib.machinery import ModuleSpec
+from typing import Iterator, Optional, Sequence
 
 from newscrawl.db import Archive, WriteOutcome
 from newscrawl.items import Article
@@ -61,6 +64,24 @@ def _write_in_child(batch: Sequence[Article], crawl_id: Optional[int]) -> list[W
         raise ArchiveWriteError(f"{type(exc).__name__}: {cause}") from None
 
 
+@contextmanager
+def _main_script_left_out() -> Iterator[None]:
+    """Starts a spawned child without running the parent's main script in it.
+
+    spawn runs the parent's main module again in the child (as `__mp_main__`) unless it is
+    named `__main__` or `<package>.__main__`. `scrapy crawl` starts from Scrapy's console
+    script, which imports Scrapy and Twisted: about 30 MB the writer never uses. The child
+    needs only what it unpickles, all of it in newscrawl's own modules.
+    """
+    main = sys.modules["__main__"]
+    saved = getattr(main, "__spec__", None)
+    main.__spec__ = ModuleSpec("__main__", None)
+    try:
+        yield
+    finally:
+        main.__spec__ = saved
+
+
 class ArchiveWriter:
     """Hands batches to the writer process; each `submit` gives a future of the batch's outcomes."""
 
@@ -72,7 +93,8 @@ class ArchiveWriter:
             initializer=_open_in_child, initargs=(database_url, near_duplicate_threshold),
         )
         # starts the child now, so its start-up overlaps the first pages of the crawl
-        self._started: Future[bool] = self._pool.submit(_ready)
+        with _main_script_left_out():
+            self._started: Future[bool] = self._pool.submit(_ready)
 
     def submit(self, batch: Sequence[Article], crawl_id: Optional[int]) -> Future[list[WriteOutcome]]:
         try:
