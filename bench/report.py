@@ -42,6 +42,20 @@ def _rss_text(main: float, writer: float) -> str:
     return f"{main + writer:.0f} ({main:.0f} + {writer:.0f})" if writer else f"{main:.0f}"
 
 
+def main_cpu_ms(run: dict[str, Any]) -> Optional[float]:
+    """The crawl process's own CPU ms a page (RUSAGE_SELF when the spider closes, start-up
+    included; bench/statsdump.py), without its writer process: the figure that bounds pages/s,
+    as one process runs on one core at most."""
+    seconds = run.get("stats", {}).get("bench/main_cpu_seconds")
+    return float(seconds) * 1000 / run["pages"] if seconds is not None and run.get("pages") else None
+
+
+def parsing_free_bound(bare_main_ms: float, ours_main_ms: float, parsing_share: float) -> float:
+    """ours/bare pages/s if the main process paid nothing for parsing (moved elsewhere for free):
+    both crawls are bound by their main process's CPU, and parsing takes `parsing_share` of ours'."""
+    return bare_main_ms / (ours_main_ms * (1 - parsing_share))
+
+
 def throughput(entry: dict[str, Any]) -> dict[str, Any]:
     bare, ours = _runs(entry, "bare"), _runs(entry, "ours")
     parts = [rss_parts(r) for r in ours]
@@ -57,6 +71,8 @@ def throughput(entry: dict[str, Any]) -> dict[str, Any]:
                                      if o["rep"] in by_rep and by_rep[o["rep"]]["pages_per_cpu_second"]]),
         "bare_cpu_ms": _median([1000 / r["pages_per_cpu_second"] for r in bare if r["pages_per_cpu_second"]]),
         "ours_cpu_ms": _median([1000 / r["pages_per_cpu_second"] for r in ours if r["pages_per_cpu_second"]]),
+        "bare_main_cpu_ms": _median([x for x in map(main_cpu_ms, bare) if x is not None]),
+        "ours_main_cpu_ms": _median([x for x in map(main_cpu_ms, ours) if x is not None]),
         "bare_pages": _median([r["pages"] for r in bare]), "ours_pages": _median([r["pages"] for r in ours]),
         "bare_rss": _median([r["peak_rss_mb"] for r in bare]), "ours_rss": _median([r["peak_rss_mb"] for r in ours]),
         "ours_rss_max": max((r["peak_rss_mb"] for r in ours), default=0.0),
@@ -116,25 +132,30 @@ def render_results(results: dict[str, Any], previous: str = "") -> str:
               + (f"; in these runs the writer's part of ours (the crawl's reaped children's CPU when the spider closes) was "
                  + ", ".join(writer_cpu) if writer_cpu else "")
               + ". It moves far less than pages/s when other work shares the machine, so its ratio is the steadier figure.", "",
+              "main CPU ms/page = the crawl process alone (RUSAGE_SELF when the spider closes, bench/statsdump.py), "
+              "without the writer: one process runs on one core at most, so this is what bounds pages/s.", "",
               "peak RSS = bare: the crawl process's high-water mark (wait4 ru_maxrss); ours: **main + writer**, the "
               "two processes' own high-water marks added (the upper bound of what the crawl holds at once; wait4's "
               "ru_maxrss would be the larger of the two, not their sum). main = the crawl process alone "
               "(RUSAGE_SELF read when the spider closes, by bench/statsdump.py; Scrapy's `memusage/max` is sampled "
               "only every 60 s, so it misses the peak of a short crawl); writer = `newscrawl/writer/peak_rss_mb` "
               "(the writer's RUSAGE_SELF, reported when it is closed). Medians of each part.", "",
-              "| articles | bare pages/s (runs) | ours pages/s (runs) | ours/bare (per pair) | CPU ms/page bare / ours (ratio) | requests bare / ours | items stored | wall s bare / ours | peak RSS MB bare / ours (main + writer) |",
-              "|---|---|---|---|---|---|---|---|---|"]
+              "| articles | bare pages/s (runs) | ours pages/s (runs) | ours/bare (per pair) | CPU ms/page bare / ours (ratio) | main CPU ms/page bare / ours (ratio) | requests bare / ours | items stored | wall s bare / ours | peak RSS MB bare / ours (main + writer) |",
+              "|---|---|---|---|---|---|---|---|---|---|"]
     for size in sizes:
         f = figures[size]
+        main_cpu = (f"{f['bare_main_cpu_ms']:.2f} / {f['ours_main_cpu_ms']:.2f} ({f['bare_main_cpu_ms'] / f['ours_main_cpu_ms']:.2f})"
+                    if f["bare_main_cpu_ms"] and f["ours_main_cpu_ms"] else "-")
         lines.append(
             f"| {int(size):,} | **{f['bare_median']:.0f}** ({', '.join(map(str, f['bare_pps']))}) | **{f['ours_median']:.0f}** "
             f"({', '.join(map(str, f['ours_pps']))}) | **{f['ratio_median']:.2f}** ({', '.join(f'{x:.2f}' for x in f['ratios'])}) | "
-            f"{f['bare_cpu_ms']:.2f} / {f['ours_cpu_ms']:.2f} ({f['cpu_ratio_median']:.2f}) | {f['bare_requests']:.0f} / {f['ours_requests']:.0f} | {f['ours_items']:.0f} | {f['bare_wall']:.1f} / {f['ours_wall']:.1f} | "
+            f"{f['bare_cpu_ms']:.2f} / {f['ours_cpu_ms']:.2f} ({f['cpu_ratio_median']:.2f}) | {main_cpu} | {f['bare_requests']:.0f} / {f['ours_requests']:.0f} | {f['ours_items']:.0f} | {f['bare_wall']:.1f} / {f['ours_wall']:.1f} | "
             f"{f['bare_rss']:.0f} / {_rss_text(f['ours_main_rss'], f['ours_writer_rss'])} |")
     for size in sizes:
         for failed in figures[size]["failed"]:
             lines += ["", f"Failed run ({failed['kind']} n={size} #{failed['rep']}):", "```", failed["error"][:2000], "```"]
     lines += _profile_section(results.get("profile"))
+    lines += _bound_section(results.get("profile"), figures)
     lines += _recrawl_section(results, sizes, figures)
     lines += _export_section(results, sizes)
     lines += _extraction_section(results.get("extraction", {}))
@@ -216,6 +237,19 @@ def _recrawl_share(entry: dict[str, Any], f: dict[str, Any]) -> Optional[float]:
     if not runs or not f["ours_requests"]:
         return None
     return float(_median([r["requests"] for r in runs])) / f["ours_requests"]
+
+
+def _bound_section(profiles: Optional[dict[str, dict[str, Any]]], figures: dict[str, dict[str, Any]]) -> list[str]:
+    """What moving parsing out of the crawl process could give at best, from this run's own figures."""
+    ours = (profiles or {}).get("ours") or {}
+    figure = figures.get(str(ours.get("size")))
+    parsing = next((g for g in ours.get("groups", []) if g["group"].startswith("parsing")), None)
+    if not figure or parsing is None or not (figure["bare_main_cpu_ms"] and figure["ours_main_cpu_ms"]):
+        return []
+    bound = parsing_free_bound(figure["bare_main_cpu_ms"], figure["ours_main_cpu_ms"], parsing["share"])
+    return ["", f"Upper bound with parsing moved out of the crawl process for free ({int(ours['size']):,} articles): "
+            f"bare's main CPU {figure['bare_main_cpu_ms']:.2f} ms/page / (ours' {figure['ours_main_cpu_ms']:.2f} x "
+            f"(1 - parsing's {parsing['share']:.1%} of its main thread)) = **{bound:.2f}** of bare's pages/s."]
 
 
 def _profile_section(profiles: Optional[dict[str, dict[str, Any]]]) -> list[str]:
