@@ -9,6 +9,9 @@ newscrawl.settings, so the two crawls are held to the same politeness; AutoThrot
 for both.
 
     python -m bench.bare_spider --base-url http://127.0.0.1:8000 [--stats-out stats.json]
+
+With --items, the same crawl also yields one item a page (ItemsSpider): Scrapy's item path
+alone, what any spider that stores its pages pays before doing any work of its own.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.http import Response
 
 from newscrawl import settings as ours
+from newscrawl.items import Article
 
 SITE_HOSTS = frozenset({"sputniknews.com", "www.sputniknews.com", "sputnikglobe.com", "www.sputnikglobe.com"})
 # the article id in the current, legacy and 2016 URL forms (AMP and print copies included)
@@ -79,6 +83,48 @@ class BareSpider(scrapy.Spider):
                 yield request
 
 
+class PassThrough:
+    """An item pipeline that does nothing: what Scrapy spends calling one."""
+
+    def process_item(self, item: Any) -> Any:
+        return item
+
+
+class ItemsSpider(BareSpider):
+    """The bare crawl, plus an Article a page made of slices of the page's text (no parsing),
+    about the size of ours' feed lines, through as many pass-through pipelines as ours has and
+    into the same kind of JSON Lines feed."""
+
+    name = "bare_items"
+
+    def parse_article(self, response: Response, hops: int) -> Iterator[Any]:
+        text = response.text
+        yield Article(
+            article_id=response.url.rsplit("-", 1)[-1], url=response.url, title=text[:60], lead=text[60:165],
+            body=text[165:1050], authors=["stand-in"], section="asia", tags=["a", "b"],
+            published_at="2020-01-01T00:00:00+00:00", layout="stand-in", word_count=150, content_hash="0" * 40,
+            fetched_url=response.url, fetched_at="2026-01-01T00:00:00+00:00",
+        )
+        yield from super().parse_article(response, hops)
+
+
+# ours has three pipelines (newscrawl.settings.ITEM_PIPELINES); Scrapy wants a class path each
+class PassThrough1(PassThrough):
+    pass
+
+
+class PassThrough2(PassThrough):
+    pass
+
+
+class PassThrough3(PassThrough):
+    pass
+
+
+PASS_THROUGH_PIPELINES = {f"bench.bare_spider.{cls.__name__}": 100 * n
+                          for n, cls in enumerate((PassThrough1, PassThrough2, PassThrough3), start=1)}
+
+
 def bare_settings(stats_out: Optional[Path] = None) -> dict[str, Any]:
     """Scrapy's defaults plus the politeness settings of newscrawl.settings, AutoThrottle off."""
     settings: dict[str, Any] = {
@@ -105,12 +151,17 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("--base-url", required=True)
     parser.add_argument("--stats-out", type=Path, default=None, help="write the crawl's stats here as JSON")
     parser.add_argument("--log-file", type=Path, default=None)
+    parser.add_argument("--items", type=Path, default=None, metavar="FEED",
+                        help="yield an item a page (ItemsSpider) into this JSON Lines feed")
     args = parser.parse_args(argv)
     settings = bare_settings(args.stats_out)
     if args.log_file:
         settings["LOG_FILE"] = str(args.log_file)
+    if args.items:
+        settings["ITEM_PIPELINES"] = PASS_THROUGH_PIPELINES
+        settings["FEEDS"] = {str(args.items): {"format": "jsonlines", "encoding": "utf8", "overwrite": True}}
     process = CrawlerProcess(settings)
-    process.crawl(BareSpider, base_url=args.base_url)
+    process.crawl(ItemsSpider if args.items else BareSpider, base_url=args.base_url)
     process.start()
     return 0
 

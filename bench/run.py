@@ -50,7 +50,7 @@ KEPT_STATS = (
 
 @dataclass
 class CrawlRun:
-    kind: str  # "bare", "ours", "recrawl"
+    kind: str  # "bare", "items", "ours", "recrawl"
     size: int
     rep: int
     returncode: int
@@ -159,9 +159,10 @@ def crawl_command(kind: str, base_url: str, run_dir: Path, database: Path,
     stats_out = run_dir / "stats.json"
     log_file = run_dir / "crawl.log"
     env = {**os.environ, "NEWSCRAWL_DATA_DIR": str(run_dir / "data"), "PYTHONPATH": str(ROOT)}
-    if kind == "bare":
+    if kind in ("bare", "items"):
+        items = ["--items", str(run_dir / "feed.jsonl")] if kind == "items" else []
         return [PY, "-m", "bench.bare_spider", "--base-url", base_url, "--stats-out", str(stats_out),
-                "--log-file", str(log_file)], env
+                "--log-file", str(log_file), *items], env
     scrapy = [PY, "-m", "scrapy"] if as_module else scrapy_command()
     return [*scrapy, "crawl", "asia", "-a", f"base_url={base_url}",
             "-s", f"NEWSCRAWL_DATABASE_URL=sqlite:///{database}", "-s", "AUTOTHROTTLE_ENABLED=False",
@@ -205,11 +206,14 @@ def run_crawl(kind: str, size: int, rep: int, server: NginxMirror, run_dir: Path
 
 
 def alternate(size: int, server: NginxMirror, work: Path, reps: int, timeout: float) -> tuple[list[CrawlRun], Optional[Path]]:
-    """bare, ours, bare, ours, ...: each ours run into a fresh SQLite file."""
+    """bare, items, ours, bare, items, ours, ...: each ours run into a fresh SQLite file.
+    items = bare plus Scrapy's item path (bench/bare_spider.py --items): what yielding and
+    exporting an item a page costs before any work of ours."""
     runs: list[CrawlRun] = []
     last_database: Optional[Path] = None
     for rep in range(1, reps + 1):
         runs.append(run_crawl("bare", size, rep, server, work / f"bare-{rep}", work / "unused.sqlite", timeout))
+        runs.append(run_crawl("items", size, rep, server, work / f"items-{rep}", work / "unused.sqlite", timeout))
         run_dir = work / f"ours-{rep}"
         shutil.rmtree(run_dir, ignore_errors=True)
         database = run_dir / "news.sqlite"
@@ -340,7 +344,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="2,000 articles only, 2 repetitions (for development)")
     parser.add_argument("--sizes", default=None, help="comma-separated mirror sizes (default 2000,20000; --quick 2000)")
-    parser.add_argument("--reps", type=int, default=None, help="alternated bare/ours pairs per size (default 3; --quick 2)")
+    parser.add_argument("--reps", type=int, default=None, help="rounds of bare, bare + items, ours per size (default 3; --quick 2)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out", help="mirrors, databases, logs (git-ignored)")
     parser.add_argument("--results", type=Path, default=None, help="default bench/RESULTS.md (--quick: OUT/RESULTS-quick.md)")
     parser.add_argument("--no-profile", action="store_true")

@@ -111,10 +111,13 @@ def test_the_runner_end_to_end_on_a_tiny_mirror(tmp_path: Path) -> None:
     entry = data["sizes"]["30"]
     assert entry["server"]["mismatches"] == []
     runs = {r["kind"]: r for r in entry["runs"]}
-    assert runs["bare"]["error"] == "" and runs["ours"]["error"] == "", (runs["bare"]["error"], runs["ours"]["error"])
+    assert all(runs[kind]["error"] == "" for kind in ("bare", "items", "ours")), [runs[k]["error"] for k in runs]
+    # bare + items walks what bare walks, yielding an item an article
+    assert runs["items"]["requests"] == runs["bare"]["requests"]
+    assert runs["items"]["items"] >= runs["ours"]["items"] > 0
     # the two crawls walk the same pages, and nginx saw every request Scrapy counted
     assert abs(runs["bare"]["requests"] - runs["ours"]["requests"]) <= 3
     assert runs["ours"]["server_requests"] == runs["ours"]["requests"]
     assert entry["recrawl"][0]["requests"] < runs["ours"]["requests"]
     text = results.read_text(encoding="utf-8")
-    assert "ours/bare" in text and "## Notes" in text
+    assert "ours/bare" in text and "bare + items" in text and "## Notes" in text
