@@ -63,7 +63,7 @@ def test_a_main_module_run_with_dash_m_is_not_run_again_either(tmp_path: Path) -
     assert run_script(tmp_path, as_module=True) == {"main_script_run": False, "scrapy": False}
 
 
-def test_the_main_modules_spec_is_put_back(tmp_path: Path) -> None:
+def test_the_main_modules_spec_is_put_back() -> None:
     from newscrawl.writer import _main_script_left_out
 
     main = sys.modules["__main__"]
