@@ -17,6 +17,7 @@ setup(
         "trafilatura==2.3.1",
         "psycopg[binary]==3.3.9",
         "numpy==2.4.6",
+        "ftfy==6.3.1",
     ],
     entry_points={"scrapy": ["settings = newscrawl.settings"]},
 )

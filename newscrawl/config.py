@@ -11,6 +11,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from newscrawl.dedup import DEFAULT_THRESHOLD, check_threshold
+from newscrawl.healing import RetryPolicy
 
 if TYPE_CHECKING:  # not at run time: the archive's writer process (newscrawl.writer) needs no Scrapy
     from scrapy.settings import BaseSettings
@@ -76,6 +77,8 @@ class NewscrawlConfig:
     near_duplicate_threshold: float = DEFAULT_THRESHOLD
     # a batch not full after this many seconds is written all the same (0: only when full)
     batch_seconds: float = 10.0
+    # when failed pages are tried again (newscrawl.healing)
+    retry_policy: RetryPolicy = RetryPolicy()
 
     @classmethod
     def from_settings(cls, settings: BaseSettings) -> "NewscrawlConfig":
@@ -93,6 +96,12 @@ class NewscrawlConfig:
             index_stop_after=_positive_int(settings, "NEWSCRAWL_INDEX_STOP_AFTER", 2, allow_zero=True),
             near_duplicate_threshold=_threshold(settings, "NEWSCRAWL_NEAR_DUPLICATE_THRESHOLD"),
             batch_seconds=number_setting(settings, "NEWSCRAWL_BATCH_SECONDS", 10.0),
+            retry_policy=RetryPolicy(
+                max_attempts=_positive_int(settings, "NEWSCRAWL_RETRY_MAX_ATTEMPTS", 8),
+                backoff_hours=number_setting(settings, "NEWSCRAWL_RETRY_BACKOFF_HOURS", 1.0),
+                max_interval_hours=number_setting(settings, "NEWSCRAWL_RETRY_MAX_INTERVAL_HOURS", 168.0),
+                gone_after=_positive_int(settings, "NEWSCRAWL_RETRY_GONE_AFTER", 3),
+            ),
         )
 
 

@@ -31,6 +31,8 @@ from sqlalchemy.sql.expression import ColumnElement, cast, literal_column
 
 from newscrawl.config import check_database_url
 from newscrawl.dedup import DEFAULT_THRESHOLD, ESTIMATE_MARGIN, TextPrint, jaccard, likely_similar, shingles
+from newscrawl.healing import PENDING, PageFailure, RetryPolicy
+from newscrawl.integrity import damage_repaired, looks_damaged
 from newscrawl.items import ARTICLE_FIELDS, Article
 from newscrawl.migrations import upgrade_to_head
 from newscrawl.urls import article_id_from_url, is_site_host
@@ -113,6 +115,9 @@ class RevisionRow(Base):
     modified_at: Mapped[Optional[str]] = mapped_column(String(20))
     seen_at: Mapped[str] = mapped_column(String(20), index=True)
     crawl_id: Mapped[Optional[int]] = mapped_column(Integer)
+    # set when a later text showed this one to be a damaged copy of the page (migration 0003):
+    # the only column of a revision ever written after it was stored
+    damaged: Mapped[Optional[str]] = mapped_column(String(64))
     # the rest of the item as the crawl's feed had it (all but the columns above), so that
     # every version can be exported whole (migration 0002; null in older revisions)
     other_fields: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON)
@@ -146,6 +151,29 @@ class CrawlRow(Base):
     articles_unchanged: Mapped[int] = mapped_column(Integer, default=0)
     pages_failed: Mapped[int] = mapped_column(Integer, default=0)
     stats: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON)
+    # when a feed holding every article this crawl committed was stored (its own, or a later
+    # crawl's for a crawl that was killed); null: its articles still have to reach a feed
+    feed_delivered_at: Mapped[Optional[str]] = mapped_column(String(20))
+
+
+class FailureRow(Base):
+    """The retry record (newscrawl.healing): an article page that gave no good article yet."""
+
+    __tablename__ = "page_failures"
+
+    article_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    url: Mapped[str] = mapped_column(Text)
+    hops: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(16))  # pending, gone, given_up
+    problem: Mapped[str] = mapped_column(String(64))  # what went wrong the last time
+    status: Mapped[Optional[int]] = mapped_column(Integer)
+    error: Mapped[Optional[str]] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer)
+    gone_answers: Mapped[int] = mapped_column(Integer)  # 404/410 answers in a row
+    first_failed_at: Mapped[str] = mapped_column(String(20))
+    last_tried_at: Mapped[str] = mapped_column(String(20))
+    next_try_at: Mapped[Optional[str]] = mapped_column(String(20), index=True)
+    crawl_id: Mapped[Optional[int]] = mapped_column(Integer)
 
 
 class BandRow(Base):
@@ -188,6 +216,10 @@ LINKS = LinkRow.__table__
 BANDS = BandRow.__table__
 SIGNATURES = SignatureRow.__table__
 NEAR = NearDuplicateRow.__table__
+FAILURES = FailureRow.__table__
+# what `scrapy export --gaps` writes of each record, in this order
+GAP_FIELDS = ("article_id", "url", "state", "problem", "status", "error", "attempts", "hops",
+              "first_failed_at", "last_tried_at", "next_try_at")
 # what an article upsert may overwrite: the item's fields and the bookkeeping, never first_seen_at
 _UPDATED_ON_CHANGE = (*ARTICLE_FIELDS, "last_seen_at", "changed_at")
 # the item's fields a revision keeps in columns; the others go to its other_fields
@@ -243,6 +275,8 @@ class WriteOutcome:
     status: str
     article_id: str
     near_duplicates: list[str] = dataclasses.field(default_factory=list)
+    # the stored text this one replaced was a damaged copy of the page (newscrawl.integrity)
+    repaired: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -260,9 +294,12 @@ class ExportFilter:
 class Archive:
     """Reads and writes of the archive; the pipelines, the spider and the commands use it."""
 
-    def __init__(self, database_url: str, near_duplicate_threshold: float = DEFAULT_THRESHOLD) -> None:
+    def __init__(
+        self, database_url: str, near_duplicate_threshold: float = DEFAULT_THRESHOLD, retry_policy: RetryPolicy = RetryPolicy(),
+    ) -> None:
         self.database_url = database_url
         self.near_duplicate_threshold = near_duplicate_threshold
+        self.retry_policy = retry_policy
         self.engine = make_engine(database_url)
         upgrade_to_head(self.engine)
 
@@ -347,6 +384,47 @@ class Archive:
             stats = conn.execute(query).scalar()
         return bool(stats and stats.get(INDEX_WALK_COMPLETE))
 
+    def due_retries(self, now: Optional[str] = None, every: bool = False) -> list[tuple[str, str, int]]:
+        """(article_id, url, hops) of the pages on the retry record due for a try now (every
+        one, gone and given up included, with every=True), oldest failure first."""
+        query = select(FailureRow.article_id, FailureRow.url, FailureRow.hops).order_by(FailureRow.first_failed_at, FailureRow.article_id)
+        if not every:
+            query = query.where(FailureRow.state == PENDING, FailureRow.next_try_at <= (now or utc_now()))
+        with self.engine.connect() as conn:
+            return [(article_id, url, hops) for article_id, url, hops in conn.execute(query)]
+
+    def damaged_suspects(self) -> Iterator[tuple[str, str, str]]:
+        """(article_id, url, why) of the archived articles whose current text may be a damaged
+        copy of the page (newscrawl.integrity.looks_damaged): what `-a refresh=damaged` fetches again."""
+        query = select(ArticleRow.article_id, ArticleRow.url, ArticleRow.title, ArticleRow.body)
+        with self.engine.connect() as conn:
+            for article_id, url, title, body in conn.execution_options(yield_per=1000).execute(query):
+                why = looks_damaged(title, body)
+                if why:
+                    yield article_id, url, why
+
+    def gaps(self) -> Iterator[dict[str, Any]]:
+        """The retry record, oldest failure first: what `scrapy export --gaps` lists."""
+        query = select(*(FAILURES.c[name] for name in GAP_FIELDS)).order_by(FAILURES.c.first_failed_at, FAILURES.c.article_id)
+        with self.engine.connect() as conn:
+            for row in conn.execute(query):
+                yield dict(row._mapping)
+
+    # feeds ---------------------------------------------------------------------------
+    def undelivered_crawls(self, other_than: Optional[int]) -> list[tuple[int, str]]:
+        """(id, started_at) of the crawls whose committed articles have not all reached a feed
+        (killed before their feed was stored), oldest first."""
+        query = select(CrawlRow.id, CrawlRow.started_at).where(CrawlRow.feed_delivered_at.is_(None)).order_by(CrawlRow.id)
+        if other_than is not None:
+            query = query.where(CrawlRow.id != other_than)
+        with self.engine.connect() as conn:
+            return [(crawl_id, started) for crawl_id, started in conn.execute(query)]
+
+    def mark_feeds_delivered(self, crawl_ids: Sequence[int]) -> None:
+        with self.engine.begin() as conn:
+            for chunk in _chunks(list(crawl_ids)):
+                conn.execute(update(CrawlRow).where(CrawlRow.id.in_(chunk)).values(feed_delivered_at=utc_now()))
+
     def archived_links(self) -> Iterator[tuple[str, str]]:
         """(archived article, URL) of every READ MORE link to a site article, streamed: what a
         re-crawl follows from an article it does not fetch again."""
@@ -356,13 +434,17 @@ class Archive:
                 yield source, target
 
     # writes ---------------------------------------------------------------------
-    def write_batch(self, articles: Sequence[Article], crawl_id: Optional[int]) -> list[WriteOutcome]:
-        """Store a batch in one transaction: new rows, new revisions, or a touch of last_seen_at."""
-        if not articles:
+    def write_batch(
+        self, articles: Sequence[Article], crawl_id: Optional[int], failures: Sequence[PageFailure] = (),
+    ) -> list[WriteOutcome]:
+        """Store a batch in one transaction: new rows, new revisions, or a touch of last_seen_at;
+        and the batch's failed pages on the retry record, which a good article clears."""
+        if not articles and not failures:
             return []
         now = utc_now()
         latest = {article.article_id: article for article in articles}  # an id twice: the last one is current
         near: dict[str, list[str]] = {}
+        repaired: dict[str, str] = {}
         with self.engine.begin() as conn:
             known: dict[str, str] = dict(self._rows_by_id(conn, ARTICLES.c.article_id, [ARTICLES.c.content_hash], latest))
             unchanged = [i for i, a in latest.items() if known.get(i) == a.content_hash]
@@ -371,13 +453,59 @@ class Archive:
                 for chunk in _chunks(unchanged):
                     conn.execute(update(ArticleRow).where(ArticleRow.article_id.in_(chunk)).values(last_seen_at=now))
             if stored:
+                repaired = self._mark_damaged_revisions(conn, [a for a in stored if a.article_id in known], known)
                 self._upsert_articles(conn, stored, now)
                 self._add_revisions(conn, [a for a in articles if known.get(a.article_id) != a.content_hash], now, crawl_id)
                 self._replace_links(conn, stored)
                 near = self._link_near_duplicates(conn, stored, now, crawl_id)
+            for chunk in _chunks(list(latest)):  # a good article clears its record
+                conn.execute(delete(FailureRow).where(FailureRow.article_id.in_(chunk)))
+            self._record_failures(conn, [f for f in failures if f.article_id not in latest], now, crawl_id)
         outcomes = {i: "unchanged" for i in unchanged}
         outcomes.update({a.article_id: "changed" if a.article_id in known else "new" for a in stored})
-        return [WriteOutcome(outcomes[i], i, near.get(i, [])) for i in latest]
+        return [WriteOutcome(outcomes[i], i, near.get(i, []), repaired.get(i)) for i in latest]
+
+    def _mark_damaged_revisions(self, conn: Connection, changed: list[Article], known: dict[str, str]) -> dict[str, str]:
+        """Marks the revisions these new texts show to have been damaged copies of the page
+        (newscrawl.integrity.damage_repaired), so no one takes them for the site's own edits."""
+        rows = self._rows_by_id(conn, ARTICLES.c.article_id, [ARTICLES.c.title, ARTICLES.c.body], [a.article_id for a in changed])
+        old = {article_id: (title, body) for article_id, title, body in rows}
+        repaired: dict[str, str] = {}
+        for article in changed:
+            title, body = old[article.article_id]
+            reason = damage_repaired(title, body, article.title, article.body)
+            if reason is None:
+                continue
+            repaired[article.article_id] = reason
+            conn.execute(
+                update(RevisionRow)
+                .where(RevisionRow.article_id == article.article_id, RevisionRow.content_hash == known[article.article_id])
+                .values(damaged=reason)
+            )
+        return repaired
+
+    def _record_failures(self, conn: Connection, failures: list[PageFailure], now: str, crawl_id: Optional[int]) -> None:
+        """Each failed try on the retry record: attempts counted, the next try scheduled."""
+        if not failures:
+            return
+        by_id = {failure.article_id: failure for failure in failures}  # tried twice in a batch: the last one counts
+        columns = [FAILURES.c.attempts, FAILURES.c.gone_answers, FAILURES.c.first_failed_at]
+        earlier = {i: (attempts, gone, first) for i, attempts, gone, first in self._rows_by_id(conn, FAILURES.c.article_id, columns, by_id)}
+        rows = []
+        for article_id, failure in by_id.items():
+            attempts, gone_answers, first = earlier.get(article_id, (0, 0, now))
+            rows.append({
+                "article_id": article_id, "url": failure.url, "hops": failure.hops, "problem": failure.problem,
+                "status": failure.status, "error": failure.error[:1000], "attempts": attempts + 1,
+                "first_failed_at": first, "last_tried_at": now, "crawl_id": crawl_id,
+                **self.retry_policy.after(failure, attempts + 1, gone_answers, now),
+            })
+        insert = self._insert(FAILURES)
+        updated = [name for name in rows[0] if name not in ("article_id", "first_failed_at")]
+        conn.execute(
+            insert.on_conflict_do_update(index_elements=[FAILURES.c.article_id], set_={name: insert.excluded[name] for name in updated}),
+            rows,
+        )
 
     def _upsert_articles(self, conn: Connection, articles: list[Article], now: str) -> None:
         rows = [{**article_values(a), "first_seen_at": now, "last_seen_at": now, "changed_at": now} for a in articles]
@@ -509,7 +637,7 @@ class Archive:
         with self.engine.connect() as conn:
             return {
                 table.name: int(conn.execute(select(func.count()).select_from(table)).scalar_one())
-                for table in (ARTICLES, REVISIONS, LINKS, CrawlRow.__table__, NEAR)
+                for table in (ARTICLES, REVISIONS, LINKS, CrawlRow.__table__, NEAR, FAILURES)
             }
 
     def export_lines(self, selection: ExportFilter, batch: int = 1000) -> Iterator[dict[str, Any]]:

@@ -27,3 +27,11 @@ class ArticleUnchanged(DropItem):
 
     def __init__(self, message: str) -> None:
         super().__init__(message, log_level="DEBUG")
+
+
+class ArticleNotStored(DropItem):
+    """The archive refused the article's batch (its transaction rolled back): not in any feed;
+    the next crawl fetches it again. The batch's failure is logged once, as an ERROR."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, log_level="DEBUG")

@@ -9,11 +9,14 @@ from urllib.parse import urlsplit
 
 from scrapy import Request
 from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.dupefilters import RFPDupeFilter
-from scrapy.utils.request import RequestFingerprinter, RequestFingerprinterProtocol
 from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response, TextResponse
+from scrapy.utils.request import RequestFingerprinter, RequestFingerprinterProtocol
 
 from newscrawl.compact import KeySet
+from newscrawl.integrity import page_damage, page_encoding
 from newscrawl.urls import identity_key, is_public_host, is_site_host, to_fetch_url, to_site_url
 
 logger = logging.getLogger(__name__)
@@ -114,3 +117,45 @@ class CompactDupeFilter(RFPDupeFilter):
         if self.file:  # RFPDupeFilter's record: the length in 2 bytes, then the fingerprint
             self.file.write(len(fingerprint).to_bytes(2, "big") + fingerprint)
         return False
+
+
+class DamagedPage(IgnoreRequest):
+    """An answer that is not a whole page (newscrawl.integrity.page_damage): the request's
+    errback gets it, and the page goes on the retry record as failed, never parsed."""
+
+    def __init__(self, problem: str, message: str) -> None:
+        super().__init__(message)
+        self.problem = problem
+
+
+class PageIntegrityMiddleware:
+    """Reads a page that calls itself UTF-8, and is, as UTF-8 whatever the Content-Type header
+    says; turns an empty body, or an article page cut short, into a DamagedPage failure after
+    Scrapy's usual retries (RETRY_TIMES), so a damaged copy of a page is never parsed as the
+    page. Sits below HttpCompressionMiddleware (590), so it sees the decoded body."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> "PageIntegrityMiddleware":
+        return cls(crawler)
+
+    def process_response(self, request: Request, response: Response) -> Request | Response:
+        if response.status != 200:
+            return response  # Scrapy's RetryMiddleware and HttpErrorMiddleware have those
+        problem = page_damage(response.body, response.flags, article_page="newscrawl_hops" in request.meta)
+        if problem is not None:
+            assert self.crawler.stats is not None and self.crawler.spider is not None
+            self.crawler.stats.inc_value(f"newscrawl/damaged_pages/{problem}")
+            retry = get_retry_request(request, spider=self.crawler.spider, reason=f"damaged page: {problem}", logger=logger)
+            if retry is not None:
+                return retry
+            raise DamagedPage(problem, f"damaged page ({problem.replace('_', ' ')}, {len(response.body)} bytes)")
+        if isinstance(response, TextResponse):
+            encoding = page_encoding(response.body, response.encoding)
+            if encoding is not None:
+                self.crawler.stats.inc_value("newscrawl/charset_header_overruled")
+                logger.info("%s says it is UTF-8 and is, whatever its header says (%s): read as UTF-8", response.url, response.encoding)
+                return response.replace(encoding=encoding)
+        return response

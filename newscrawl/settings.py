@@ -27,6 +27,8 @@ RETRY_TIMES = 2
 DOWNLOADER_MIDDLEWARES = {
     # before RobotsTxtMiddleware (100), so robots.txt is read from where pages come from
     "newscrawl.middlewares.SiteMirrorMiddleware": 40,
+    # below HttpCompressionMiddleware (590): sees the decoded body; above RetryMiddleware (550)
+    "newscrawl.middlewares.PageIntegrityMiddleware": 580,
 }
 REQUEST_FINGERPRINTER_CLASS = "newscrawl.middlewares.ArticleRequestFingerprinter"
 # Scrapy's dupefilter, its fingerprints kept in 8 bytes a request (Scrapy's own set takes about 100)
@@ -64,6 +66,8 @@ FEEDS = {
     },
 }
 FEED_EXPORT_ENCODING = "utf-8"
+# a feed is whole or absent: written as <name>.part, renamed when complete (newscrawl/feeds.py)
+FEED_STORAGES = {"": "newscrawl.feeds.AtomicFileFeedStorage", "file": "newscrawl.feeds.AtomicFileFeedStorage"}
 FEED_URI_PARAMS = "newscrawl.config.feed_uri_params"
 
 # Running unattended (newscrawl/extensions.py): one crawl at a time per archive, JOBDIRs that
@@ -87,6 +91,12 @@ NEWSCRAWL_BATCH_SECONDS = 10
 NEWSCRAWL_REFRESH_DAYS = 2
 # re-crawls stop walking the index after this many pages of archived articles in a row (0: never)
 NEWSCRAWL_INDEX_STOP_AFTER = 2
+# failed article pages (the retry record, newscrawl/healing.py): the first retry at the next
+# crawl, then after 1, 2, 4... hours up to a week; given up after 8 tries, gone after 3 answers of 404/410
+NEWSCRAWL_RETRY_MAX_ATTEMPTS = 8
+NEWSCRAWL_RETRY_BACKOFF_HOURS = 1
+NEWSCRAWL_RETRY_MAX_INTERVAL_HOURS = 168
+NEWSCRAWL_RETRY_GONE_AFTER = 3
 # bodies at least this similar (4-word shingles, Jaccard; 0.6 to 1.0) are linked as near-duplicates
 NEWSCRAWL_NEAR_DUPLICATE_THRESHOLD = 0.7
 # NEWSCRAWL_DATABASE_URL: default sqlite:///<data dir>/news.sqlite

@@ -21,6 +21,7 @@ from importlib.machinery import ModuleSpec
 from typing import Iterator, Optional, Sequence
 
 from newscrawl.db import Archive, WriteOutcome
+from newscrawl.healing import PageFailure, RetryPolicy
 from newscrawl.items import Article
 
 
@@ -31,11 +32,11 @@ class ArchiveWriteError(Exception):
 _archive: Optional[Archive] = None  # the child's own connection pool
 
 
-def _open_in_child(database_url: str, near_duplicate_threshold: float) -> None:
+def _open_in_child(database_url: str, near_duplicate_threshold: float, retry_policy: RetryPolicy) -> None:
     global _archive
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    _archive = Archive(database_url, near_duplicate_threshold)
+    _archive = Archive(database_url, near_duplicate_threshold, retry_policy)
 
 
 def _ready() -> bool:
@@ -55,10 +56,10 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux gives KiB
 
 
-def _write_in_child(batch: Sequence[Article], crawl_id: Optional[int]) -> list[WriteOutcome]:
+def _write_in_child(batch: Sequence[Article], crawl_id: Optional[int], failures: Sequence[PageFailure]) -> list[WriteOutcome]:
     assert _archive is not None
     try:
-        return _archive.write_batch(batch, crawl_id)
+        return _archive.write_batch(batch, crawl_id, failures)
     except Exception as exc:  # noqa: BLE001 - re-raised as one plain, picklable error
         cause = str(exc).splitlines()[0] if str(exc) else ""
         raise ArchiveWriteError(f"{type(exc).__name__}: {cause}") from None
@@ -85,20 +86,22 @@ def _main_script_left_out() -> Iterator[None]:
 class ArchiveWriter:
     """Hands batches to the writer process; each `submit` gives a future of the batch's outcomes."""
 
-    def __init__(self, database_url: str, near_duplicate_threshold: float) -> None:
+    def __init__(self, database_url: str, near_duplicate_threshold: float, retry_policy: RetryPolicy = RetryPolicy()) -> None:
         # spawn, not fork: the crawl's process has threads and open SQLite connections,
         # which must not be copied into the child
         self._pool = ProcessPoolExecutor(
             max_workers=1, mp_context=multiprocessing.get_context("spawn"),
-            initializer=_open_in_child, initargs=(database_url, near_duplicate_threshold),
+            initializer=_open_in_child, initargs=(database_url, near_duplicate_threshold, retry_policy),
         )
         # starts the child now, so its start-up overlaps the first pages of the crawl
         with _main_script_left_out():
             self._started: Future[bool] = self._pool.submit(_ready)
 
-    def submit(self, batch: Sequence[Article], crawl_id: Optional[int]) -> Future[list[WriteOutcome]]:
+    def submit(
+        self, batch: Sequence[Article], crawl_id: Optional[int], failures: Sequence[PageFailure] = (),
+    ) -> Future[list[WriteOutcome]]:
         try:
-            return self._pool.submit(_write_in_child, list(batch), crawl_id)
+            return self._pool.submit(_write_in_child, list(batch), crawl_id, list(failures))
         except (BrokenProcessPool, RuntimeError) as exc:  # the child died earlier: this batch fails the same way
             failed: Future[list[WriteOutcome]] = Future()
             failed.set_exception(ArchiveWriteError(f"the archive writer process is gone ({type(exc).__name__})"))

@@ -22,8 +22,12 @@ from twisted.python.failure import Failure
 from newscrawl.compact import KeyMap, KeySet, id_key
 from newscrawl.config import ConfigError, NewscrawlConfig
 from newscrawl.db import INDEX_WALK_COMPLETE, Archive, utc_now
+from newscrawl.failures import classify
+from newscrawl.healing import PageFailure, page_failed
+from newscrawl.integrity import text_damage
 from newscrawl.items import Article
 from newscrawl.logs import install_download_error_filter
+from newscrawl.middlewares import DamagedPage
 from newscrawl.parsers import ListingPage, ParseResult, parse_article, parse_listing
 from newscrawl.parsers.sitemap import overlaps, read_sitemap, window_of
 from newscrawl.rendering import PageRenderer
@@ -59,6 +63,7 @@ class SectionSpider(scrapy.Spider):
     ) -> None:
         super().__init__(**kwargs)
         self.base_url, self.since, self.until, self.refresh_all = self.check_arguments(base_url, since, until, refresh)
+        self.refresh = refresh or "recent"
         self.crawl_arguments = {k: v for k, v in {"base_url": base_url, "since": since, "until": until, "refresh": refresh, **kwargs}.items() if v}
         self.max_hops = 2
         # Per-article state is keyed by id_key (newscrawl.compact: 8 bytes an article, not a
@@ -75,6 +80,10 @@ class SectionSpider(scrapy.Spider):
         # fetched articles not (yet) met on the index: their links, followed again should one be met nearer
         self.links_of: dict[int, tuple[str, ...]] = {}
         self._paging_stopped_logged = False
+        # (article_id, url, hops) of the pages fetched again first thing: due retries from the
+        # retry record, and with -a refresh=damaged the archived articles that look damaged
+        self.retries: list[tuple[str, str, int]] = []
+        self.suspects: list[tuple[str, str, int]] = []
         # incremental crawls stop walking the index where it lists nothing new (see index_holds_nothing_new)
         self.index_stop_after = 0
         self.earlier_walk_complete = False
@@ -105,8 +114,11 @@ class SectionSpider(scrapy.Spider):
         last = _parse_day("until", until) or (date.today() if first else None)
         if first and last and last < first:
             raise ConfigError(f"-a until={last} is before -a since={first}")
-        if refresh not in (None, "", "all", "recent"):
-            raise ConfigError(f"-a refresh= takes 'all' (fetch every article again) or 'recent' (the default), not {refresh!r}")
+        if refresh not in (None, "", "all", "recent", "damaged", "failed"):
+            raise ConfigError(
+                f"-a refresh= takes 'recent' (the default), 'all' (fetch every article again), 'damaged' (fetch again the "
+                f"archived articles that look damaged) or 'failed' (try every page on the retry record now), not {refresh!r}"
+            )
         return (base_url.rstrip("/") if base_url else None), first, last, refresh == "all"
 
     @classmethod
@@ -135,10 +147,20 @@ class SectionSpider(scrapy.Spider):
                     links.setdefault(key, []).append(target)
             self.archived_links = {key: tuple(targets) for key, targets in links.items()}
             archive_walk_complete = archive.last_walk_complete(self.name)
+            self.load_retries(archive)
         finally:
             archive.close()
         self.earlier_walk_complete = archive_walk_complete
         logger.info("Incremental crawl: %d archived articles; those published before %s are not fetched again", self.archived_count, self.settled_before)
+
+    def load_retries(self, archive: Archive) -> None:
+        """The pages this crawl fetches again whatever its walk of the index does."""
+        self.retries = archive.due_retries(every=self.refresh == "failed")
+        if self.retries:
+            logger.info("Retry record: %d failed pages are due for another try", len(self.retries))
+        if self.refresh == "damaged":
+            self.suspects = [(article_id, url, 0) for article_id, url, _why in archive.damaged_suspects()]
+            logger.info("Repair: %d archived articles look damaged (mis-decoded or cut short) and are fetched again", len(self.suspects))
 
     def _settled_keys(self, archived: Iterable[tuple[str, Optional[str]]]) -> Iterator[int]:
         """id_key of the archived articles published before settled_before; counts them all."""
@@ -172,6 +194,15 @@ class SectionSpider(scrapy.Spider):
 
     # start --------------------------------------------------------------------
     async def start(self) -> AsyncIterator[Any]:
+        # first thing, whatever the walk of the index does: the retry record's due pages
+        for article_id, url, hops in (*self.retries, *self.suspects):
+            self.count("retries/requested")
+            for request in self.shorter_path(article_id, hops):  # records the depth it is met at (yields none)
+                yield request
+            yield scrapy.Request(
+                self.fetch_url(request_url(url)), callback=self.article_callback, errback=self.page_failed,
+                meta={"newscrawl_hops": hops, "newscrawl_backfill": False, "newscrawl_retry": True},
+            )
         if self.since:
             logger.info("Backfill of %s from %s to %s through the article sitemaps", self.section, self.since, self.until)
             yield scrapy.Request(
@@ -377,6 +408,11 @@ class SectionSpider(scrapy.Spider):
         article = result.article
         assert article is not None
         article.article_id = article.article_id or article_id_from_url(site_url) or ""
+        damage = text_damage(article.title, article.lead, article.body)
+        if damage is not None:
+            # a damaged copy of the page is never stored as the page: failed, tried again later
+            self.record_failure(article.article_id, site_url, hops, damage, None, "text looks mis-decoded (mojibake)")
+            return
         article.fetched_at = utc_now()
         # met nearer the index while this page was on its way: follow its links from there
         key = id_key(article.article_id)
@@ -401,11 +437,25 @@ class SectionSpider(scrapy.Spider):
     def page_failed(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
         response = getattr(failure.value, "response", None)
-        cause = f"HTTP {response.status}" if response is not None else f"{failure.type.__name__}: {failure.getErrorMessage()}"
-        if failure.check(IgnoreRequest) and response is None:
+        if failure.check(IgnoreRequest) and response is None and not failure.check(DamagedPage):
             self.count("pages_ignored")
             logger.info("Not fetched: %s (%s)", request.url, failure.getErrorMessage())
             return
+        problem, status, error = classify(failure)
+        site_url = self.site_url(request.url)
+        article_id = article_id_from_url(site_url) if "newscrawl_hops" in request.meta else None
+        if article_id is None:  # an index page or a sitemap: the next crawl walks them again
+            self.count("pages_failed")
+            self.count(f"pages_failed/{problem}")
+            logger.error("Page failed: %s (%s)", site_url, error)
+            return
+        self.record_failure(article_id, site_url, request.meta.get("newscrawl_hops", 0), problem, status, error)
+
+    def record_failure(self, article_id: str, site_url: str, hops: int, problem: str, status: Optional[int], error: str) -> None:
+        """An article page that gave no good article: counted, logged in one line, and put on
+        the archive's retry record (newscrawl.healing), so a later crawl tries it again."""
         self.count("pages_failed")
-        self.count(f"pages_failed/{response.status if response is not None else failure.type.__name__}")
-        logger.error("Page failed: %s (%s)", self.site_url(request.url), cause)
+        self.count(f"pages_failed/{problem}")
+        logger.error("Page failed: %s (%s)", site_url, error)
+        failure = PageFailure(article_id=article_id, url=site_url, hops=hops, problem=problem, error=error, status=status)
+        self.crawler.signals.send_catch_log(signal=page_failed, failure=failure)

@@ -5,6 +5,7 @@ insert of any article once 20 are stored), raised in the archive's writer proces
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -40,7 +41,8 @@ def test_a_refused_batch_stops_the_crawl_and_keeps_the_committed_ones(
     run = run_crawl(mirror.base_url, tmp_path, "-s", "NEWSCRAWL_BATCH_SIZE=5", database_url=f"sqlite:///{database}")
 
     assert run.returncode == 1, run.log[-3000:]
-    assert "Archive write failed, 5 articles not stored" in run.log and REFUSAL in run.log, run.log[-3000:]
+    refused = re.search(r"Archive write failed, ([0-9]+) articles not stored", run.log)
+    assert refused and 1 <= int(refused.group(1)) <= 5 and REFUSAL in run.log, run.log[-3000:]
     connection = sqlite3.connect(database)
     try:
         stored = {row[0] for row in connection.execute("SELECT article_id FROM articles")}
@@ -49,10 +51,12 @@ def test_a_refused_batch_stops_the_crawl_and_keeps_the_committed_ones(
     finally:
         connection.close()
     # the batches committed before the refusal are whole: each article with its revision
-    assert len(stored) == 20 and stored == revised
+    assert 15 < len(stored) <= 20 and stored == revised
+    # and the feed holds exactly what was committed: the refused batch's articles are in none
+    assert {item["article_id"] for item in run.feed_items()} == stored
     assert len(manifest["asia_ids"]) > 40  # the refusal came mid-crawl
     assert reason == "archive_error"
-    assert json.loads(stats)["newscrawl/archive/write_failed"] >= 5
+    assert json.loads(stats)["newscrawl/archive/write_failed"] >= 1
 
 
 def test_a_slow_crawl_commits_a_batch_that_is_not_full_after_batch_seconds(

@@ -107,7 +107,7 @@ def test_stored_url_is_canonical_on_the_real_host(crawl: CrawlRun, manifest: dic
 
 def test_failures_are_counted_not_fatal(crawl: CrawlRun, manifest: dict[str, Any]) -> None:
     assert "Page failed" in crawl.log and "HTTP 500" in crawl.log and "HTTP 404" in crawl.log
-    assert "'newscrawl/pages_failed/500'" in crawl.log
+    assert "'newscrawl/pages_failed/http_500'" in crawl.log
 
 
 def test_without_o_the_feed_goes_to_data_feeds(mirror: MirrorServer, manifest: dict[str, Any], tmp_path: Path) -> None:

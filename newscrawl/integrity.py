@@ -1,0 +1,114 @@
+"""Is this page, or this text, what the site published? The rules that keep damaged copies of
+a page (a wrong charset header, an empty answer, a transfer cut short) out of the archive.
+
+- A page that calls itself UTF-8 and decodes as valid UTF-8 is read as UTF-8, whatever the
+  HTTP header says (`page_encoding`): the header is the server's guess, the page its author's.
+- An empty body is a failed page; an article page whose document was cut off (no `</html>`,
+  Scrapy's `dataloss` flag) is damaged (`page_damage`).
+- Text that still looks mis-decoded after that (mojibake, U+FFFD) is damaged (`text_damage`):
+  ftfy's badness measure, made for exactly this, decides.
+- For text already archived: `looks_damaged` says which stored articles a repair crawl
+  fetches again (`-a refresh=damaged`), and `damage_repaired` which stored revision a new
+  text shows to have been a damaged copy.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable, Optional
+
+from ftfy.badness import is_bad
+
+# what a page says of its own encoding, near its start: <meta charset> or http-equiv
+_DECLARED_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_-]+)""", re.IGNORECASE)
+_UTF8_NAMES = frozenset({b"utf-8", b"utf8"})
+_HEAD_BYTES = 4096
+# the end of an HTML document; a page cut in half lacks it
+_DOCUMENT_END = re.compile(rb"</html\s*>", re.IGNORECASE)
+_TAIL_BYTES = 256 * 1024
+REPLACEMENT_CHARACTER = "\ufffd"
+# a paragraph that ends a finished article: terminal punctuation, maybe inside quotes or brackets
+_FINISHED = re.compile(r"""[.!?…:;)\]"'»”’*]\s*$""")
+# bodies shorter than this are fetched again by a repair crawl (a page cut short early)
+SHORT_BODY_CHARS = 200
+
+# problems a page can have (the retry record's `problem` column)
+EMPTY = "empty"
+CUT_MARKUP = "markup_cut_off"
+DATA_LOSS = "shorter_than_declared"
+MISDECODED = "misdecoded_text"
+
+
+def declares_utf8(body: bytes) -> bool:
+    """The page says it is UTF-8 (a BOM, or its <meta charset> near the start)."""
+    if body.startswith(b"\xef\xbb\xbf"):
+        return True
+    match = _DECLARED_CHARSET.search(body[:_HEAD_BYTES])
+    return bool(match and match.group(1).lower() in _UTF8_NAMES)
+
+
+def page_encoding(body: bytes, header_encoding: Optional[str]) -> Optional[str]:
+    """"utf-8" when the page declares UTF-8, is valid UTF-8, and the header says otherwise;
+    else None (the response's own encoding stands)."""
+    if header_encoding and header_encoding.replace("_", "-").lower() in ("utf-8", "utf8"):
+        return None
+    if not declares_utf8(body):
+        return None
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return "utf-8"
+
+
+def page_damage(body: bytes, flags: Iterable[str] = (), article_page: bool = True) -> Optional[str]:
+    """Why this response body is not a whole page, or None."""
+    if not body.strip():
+        return EMPTY
+    if "dataloss" in flags:
+        return DATA_LOSS
+    if article_page and not _DOCUMENT_END.search(body[-_TAIL_BYTES:]):
+        return CUT_MARKUP
+    return None
+
+
+def text_damage(*texts: Optional[str]) -> Optional[str]:
+    """MISDECODED when any text looks mis-decoded (mojibake, replacement characters), else None."""
+    for text in texts:
+        if text and (REPLACEMENT_CHARACTER in text or is_bad(text)):
+            return MISDECODED
+    return None
+
+
+def looks_truncated(body: str) -> bool:
+    """A stored body that may be a page cut short: very short, or its last paragraph unfinished."""
+    body = body.strip()
+    if len(body) < SHORT_BODY_CHARS:
+        return True
+    last = body.rsplit("\n\n", 1)[-1]
+    return not _FINISHED.search(last)
+
+
+def looks_damaged(title: Optional[str], body: Optional[str]) -> Optional[str]:
+    """Why an archived article is worth fetching again (`-a refresh=damaged`), or None."""
+    damage = text_damage(title, body)
+    if damage:
+        return damage
+    if looks_truncated(body or ""):
+        return CUT_MARKUP
+    return None
+
+
+def damage_repaired(old_title: str, old_body: str, new_title: str, new_body: str) -> Optional[str]:
+    """Why the stored text (old) was a damaged copy of the page the new text comes from, or None
+    when the change is the site's own edit: the old text was mis-decoded and the new one is
+    not, or the old body is the new one cut short."""
+    if text_damage(old_title, old_body) and not text_damage(new_title, new_body):
+        return MISDECODED
+    old, new = old_body.strip(), new_body.strip()
+    if len(old) < len(new):
+        # cut mid-paragraph: the old body is the new one up to a point, its last words partial
+        cut = old.rsplit(" ", 1)[0] if " " in old else old
+        if new.startswith(cut):
+            return CUT_MARKUP
+    return None
