@@ -17,13 +17,15 @@ from pathlib import Path
 from typing import Any, Optional
 
 from scrapy.settings import BaseSettings
-from sqlalchemy import inspect, select
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, inspect, select
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session
 
 from newscrawl.commands.crawl import FAILED_REASONS
 from newscrawl.config import ConfigError, NewscrawlConfig, number_setting
-from newscrawl.db import CrawlRow, make_engine
+from newscrawl.db import CrawlRow, FailureRow, make_engine
+from newscrawl.healing import GIVEN_UP, GONE, PENDING
+from newscrawl.integrity import DAMAGE_PROBLEMS
 from newscrawl.locks import archive_lock
 
 INDEX_WITHOUT_ARTICLES = "newscrawl/layout/index_without_articles"
@@ -39,6 +41,7 @@ class HealthConfig:
     error_rate: float  # failed pages / pages, from which a crawl needs a look...
     min_pages: int  # ...when it fetched at least this many pages (a quiet crawl's few pages say little)
     max_age_hours: float  # the newest crawl older than this needs a look (0: not checked)
+    retry_max_age_hours: float = 72.0  # a page on the retry record failing for longer needs a look (0: not checked)
 
     @classmethod
     def from_settings(cls, settings: BaseSettings) -> "HealthConfig":
@@ -49,6 +52,7 @@ class HealthConfig:
             error_rate=number_setting(settings, "NEWSCRAWL_HEALTH_ERROR_RATE", 0.10),
             min_pages=int(number_setting(settings, "NEWSCRAWL_HEALTH_MIN_PAGES", 20, whole=True)),
             max_age_hours=number_setting(settings, "NEWSCRAWL_HEALTH_MAX_AGE_HOURS", 0),
+            retry_max_age_hours=number_setting(settings, "NEWSCRAWL_HEALTH_RETRY_MAX_AGE_HOURS", 72),
         )
 
 
@@ -113,14 +117,31 @@ class CrawlView:
         return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
 
 
+@dataclass(frozen=True)
+class Gaps:
+    """The retry record (newscrawl.healing) in numbers: the archive's known gaps."""
+
+    pending: int = 0
+    oldest_pending: Optional[str] = None  # first failure of the oldest pending page
+    gone: int = 0
+    given_up: int = 0
+    damaged: int = 0  # whose last try gave a damaged page (any state)
+
+    def line(self) -> str:
+        since = f" (failing since {self.oldest_pending})" if self.oldest_pending else ""
+        return (f"Retry record: {self.pending} pages pending a retry{since}, {self.damaged} of all of them damaged, "
+                f"{self.gone} gone (404/410), {self.given_up} given up (`scrapy export --gaps` lists them)")
+
+
 @dataclass
 class HealthReport:
     database: str
     crawls: list[CrawlView]
     findings: list[str] = field(default_factory=list)
+    gaps: Gaps = field(default_factory=Gaps)
 
     def text(self) -> str:
-        lines = [f"Archive: {self.database}"]
+        lines = [f"Archive: {self.database}", self.gaps.line()]
         if self.crawls:
             lines.append(f"Recent crawls, newest first ({len(self.crawls)}):")
             lines.append(f"  {'id':>5}  {'spider':<8} {'started (UTC)':<20} {'took':>8}  {'status':<11} "
@@ -142,7 +163,7 @@ def _when(stamp: str) -> datetime:
     return datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
 
 
-def load_crawls(config: HealthConfig, spider: Optional[str] = None) -> tuple[str, list[CrawlView]]:
+def load_crawls(config: HealthConfig, spider: Optional[str] = None) -> tuple[str, list[CrawlView], Gaps]:
     """The newest crawls, newest first; the newest unfinished one is "running" while the
     archive's crawl lock is held."""
     url = make_url(config.database_url)
@@ -152,10 +173,11 @@ def load_crawls(config: HealthConfig, spider: Optional[str] = None) -> tuple[str
     engine = make_engine(config.database_url)
     try:
         if not inspect(engine).has_table(CrawlRow.__tablename__):
-            return shown, []
+            return shown, [], Gaps()
         query = select(CrawlRow).order_by(CrawlRow.id.desc()).limit(config.window)
         if spider:
             query = query.where(CrawlRow.spider == spider)
+        gaps = load_gaps(engine)
         with Session(engine) as session:
             rows = list(session.scalars(query))
             crawls = [
@@ -171,7 +193,28 @@ def load_crawls(config: HealthConfig, spider: Optional[str] = None) -> tuple[str
     lock = archive_lock(config.database_url)
     if crawls and crawls[0].finished_at is None and lock is not None and lock.holder() is not None:
         crawls[0].running = True
-    return shown, crawls
+    return shown, crawls, gaps
+
+
+def load_gaps(engine: Engine) -> Gaps:
+    """The retry record's counts (an archive made before it has none)."""
+    if not inspect(engine).has_table(FailureRow.__tablename__):
+        return Gaps()
+    with engine.connect() as conn:
+        by_state = dict(conn.execute(select(FailureRow.state, func.count()).group_by(FailureRow.state)).all())
+        oldest = conn.execute(select(func.min(FailureRow.first_failed_at)).where(FailureRow.state == PENDING)).scalar()
+        damaged = conn.execute(select(func.count()).select_from(FailureRow).where(FailureRow.problem.in_(DAMAGE_PROBLEMS))).scalar()
+    return Gaps(pending=by_state.get(PENDING, 0), oldest_pending=oldest, gone=by_state.get(GONE, 0),
+                given_up=by_state.get(GIVEN_UP, 0), damaged=int(damaged or 0))
+
+
+def gap_findings(gaps: Gaps, config: HealthConfig, now: datetime) -> list[str]:
+    if not (config.retry_max_age_hours and gaps.oldest_pending):
+        return []
+    if now - _when(gaps.oldest_pending) <= timedelta(hours=config.retry_max_age_hours):
+        return []
+    return [f"{gaps.pending} failed pages pending a retry, the oldest failing since {gaps.oldest_pending} (over "
+            f"{config.retry_max_age_hours:g} hours, NEWSCRAWL_HEALTH_RETRY_MAX_AGE_HOURS): `scrapy export --gaps` lists them"]
 
 
 def assess(crawls: list[CrawlView], config: HealthConfig, now: Optional[datetime] = None) -> list[str]:
@@ -224,5 +267,5 @@ def _latest_findings(latest: CrawlView, earlier: list[CrawlView], config: Health
 
 
 def check_health(config: HealthConfig, spider: Optional[str] = None) -> HealthReport:
-    database, crawls = load_crawls(config, spider)
-    return HealthReport(database, crawls, assess(crawls, config))
+    database, crawls, gaps = load_crawls(config, spider)
+    return HealthReport(database, crawls, assess(crawls, config) + gap_findings(gaps, config, datetime.now(timezone.utc)), gaps)

@@ -37,6 +37,8 @@ EMPTY = "empty"
 CUT_MARKUP = "markup_cut_off"
 DATA_LOSS = "shorter_than_declared"
 MISDECODED = "misdecoded_text"
+# the problems that mean "a damaged copy of the page" (as opposed to no page at all)
+DAMAGE_PROBLEMS = (CUT_MARKUP, DATA_LOSS, MISDECODED)
 
 
 def declares_utf8(body: bytes) -> bool:
@@ -80,13 +82,14 @@ def text_damage(*texts: Optional[str]) -> Optional[str]:
     return None
 
 
+def unfinished(body: str) -> bool:
+    """The body's last paragraph stops mid-sentence."""
+    return not _FINISHED.search(body.strip().rsplit("\n\n", 1)[-1])
+
+
 def looks_truncated(body: str) -> bool:
     """A stored body that may be a page cut short: very short, or its last paragraph unfinished."""
-    body = body.strip()
-    if len(body) < SHORT_BODY_CHARS:
-        return True
-    last = body.rsplit("\n\n", 1)[-1]
-    return not _FINISHED.search(last)
+    return len(body.strip()) < SHORT_BODY_CHARS or unfinished(body)
 
 
 def looks_damaged(title: Optional[str], body: Optional[str]) -> Optional[str]:
@@ -106,7 +109,8 @@ def damage_repaired(old_title: str, old_body: str, new_title: str, new_body: str
     if text_damage(old_title, old_body) and not text_damage(new_title, new_body):
         return MISDECODED
     old, new = old_body.strip(), new_body.strip()
-    if len(old) < len(new):
+    # a whole body the site added to later is an edit: only an unfinished one was cut short
+    if len(old) < len(new) and unfinished(old):
         # cut mid-paragraph: the old body is the new one up to a point, its last words partial
         cut = old.rsplit(" ", 1)[0] if " " in old else old
         if new.startswith(cut):

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import json
 import sys
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -67,7 +68,7 @@ class Command(ScrapyCommand):
     default_settings: ClassVar[dict[str, Any]] = {"LOG_LEVEL": "WARNING"}
 
     def syntax(self) -> str:
-        return "[-o FILE] [--since DATE] [--until DATE] [--section SLUG] [--changed-since TIME]"
+        return "[-o FILE] [--since DATE] [--until DATE] [--section SLUG] [--changed-since TIME] | --gaps"
 
     def short_desc(self) -> str:
         return "Export the archive as JSON Lines (the crawl feed's schema)"
@@ -87,6 +88,8 @@ class Command(ScrapyCommand):
         parser.add_argument("--section", metavar="SLUG", help="only this section (e.g. asia)")
         parser.add_argument("--changed-since", metavar="TIME", dest="changed_since",
                             help="every version stored at or after TIME (ISO date or time, UTC)")
+        parser.add_argument("--gaps", action="store_true",
+                            help="instead of articles, the pages still missing or damaged: the retry record, oldest first")
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.settings is not None
@@ -98,11 +101,15 @@ class Command(ScrapyCommand):
         )
         if selection.since and selection.until and selection.until < selection.since:
             raise UsageError(f"--until {selection.until} is before --since {selection.since}", print_help=False)
+        if opts.gaps and selection != ExportFilter():
+            raise UsageError("--gaps lists the whole retry record: it takes no --since, --until, --section or --changed-since",
+                             print_help=False)
         archive = self._open_archive()
         count = 0
         out = open_output(opts.output)
+        lines = (json.dumps(gap, ensure_ascii=False).encode() for gap in archive.gaps()) if opts.gaps else archive.export_json(selection)
         try:
-            for line in archive.export_json(selection):
+            for line in lines:
                 out.write(line + b"\n")
                 count += 1
             out.flush()
@@ -113,7 +120,7 @@ class Command(ScrapyCommand):
             archive.close()
             if out is not sys.stdout.buffer:
                 out.close()
-        what = "versions" if selection.changed_since else "articles"
+        what = "gaps (pages on the retry record)" if opts.gaps else "versions" if selection.changed_since else "articles"
         print(f"Exported {count} {what} to {opts.output or 'stdout'}", file=sys.stderr)
 
     def _open_archive(self) -> Archive:
