@@ -116,7 +116,9 @@ class ServedInThread:
         httpd = self._make_server()
         self.port = httpd.server_address[1]
         self._httpd = httpd
-        self._thread = threading.Thread(target=httpd.serve_forever, name=f"{self.thread_name}-{self.port}", daemon=True)
+        # a short poll: stop() returns within 50 ms, not serve_forever's default 0.5 s
+        self._thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name=f"{self.thread_name}-{self.port}", daemon=True)
         self._thread.start()
         return self
 
