@@ -225,6 +225,10 @@ class _Server(ThreadingHTTPServer):
 class FaultProxy(ServedInThread):
     """The proxy, served in a daemon thread on 127.0.0.1 (a free port unless `port` is given).
 
+    `times`: a crawl meets a fault as often as it asks again. Scrapy tries a request 3 times
+    (RETRY_TIMES 2) on a 5xx, a reset or a cut transfer, and Twisted repeats once a request
+    reset on a kept-alive connection: times=6 keeps every class failing for a whole crawl.
+
     Started and stopped as a `MirrorServer`: `with FaultProxy(mirror.base_url, seed=1) as proxy:`
     then crawl `proxy.base_url`. Record of what it did (read under no lock is fine once the crawl is over):
     - `faults`: article target -> the fault class it got (targets spoiled at least once);
