@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bench.nginx_mirror import NGINX, render_config
+from bench.healing import compare
 from bench.profile_groups import summarise
 from bench.report import main_cpu_ms, parsing_free_bound, rss_parts
 from newscrawl.config import PROJECT_ROOT
@@ -121,3 +123,18 @@ def test_the_runner_end_to_end_on_a_tiny_mirror(tmp_path: Path) -> None:
     assert entry["recrawl"][0]["requests"] < runs["ours"]["requests"]
     text = results.read_text(encoding="utf-8")
     assert "ours/bare" in text and "bare + items" in text and "## Notes" in text
+
+
+def test_the_healing_bench_counts_what_an_archive_lacks_against_the_clean_one() -> None:
+    def article(body: str, title: str = "T") -> dict[str, Any]:
+        return {"article_id": body, "title": title, "body": body}
+
+    clean = {i: article(i) for i in ("1", "2", "3", "4", "5")}
+    healed = {"1": article("1"), "2": article("2", title="Ã©"), "3": {**article("3"), "body": "half"}, "6": article("6")}
+    figures = compare(healed, clean, spoiled={"2": "wrong_charset", "3": "half_body", "4": "reset"})
+    assert (figures["articles"], figures["missing"], figures["damaged"], figures["damaged_body"], figures["extra"]) == (4, 2, 2, 1, 1)
+    assert figures["missing_ids"] == ["4", "5"] and figures["damaged_ids"] == ["2", "3"]
+    assert figures["per_fault"]["wrong_charset"] == {"spoiled": 1, "missing": 0, "damaged": 1}
+    assert figures["per_fault"]["half_body"] == {"spoiled": 1, "missing": 0, "damaged": 1}
+    assert figures["per_fault"]["reset"] == {"spoiled": 1, "missing": 1, "damaged": 0}
+    assert figures["per_fault"]["http_500"] == {"spoiled": 0, "missing": 0, "damaged": 0}

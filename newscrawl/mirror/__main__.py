@@ -1,7 +1,8 @@
-"""Command line: build, serve, or write golden files.
+"""Command line: build, serve, put a fault-injecting proxy in front of a mirror, or write golden files.
 
 python -m newscrawl.mirror build --out DIR [--articles N] [--edition 2] [--seed S] [--robots-blocks-services] [--scripted] [--now TIME]
 python -m newscrawl.mirror serve --root DIR [--port 0]
+python -m newscrawl.mirror faults --upstream URL [--port 0] [--seed 0] [--rate 0.2] [--times 1] [--faults a,b] [--mirror-root DIR] [--record FILE]
 python -m newscrawl.mirror golden --out tests/golden
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 import threading
 import time
@@ -17,6 +19,7 @@ from pathlib import Path
 from typing import Optional
 
 from .build import build_mirror
+from .faults import FAULTS, FaultProxy, mirror_article_targets
 from .golden import write_golden
 from .server import MirrorServer
 
@@ -36,6 +39,17 @@ def _parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="serve a built mirror on 127.0.0.1 until killed")
     serve.add_argument("--root", type=Path, required=True)
     serve.add_argument("--port", type=int, default=0)
+    faults = sub.add_parser("faults", help="serve a proxy in front of a mirror that spoils a seeded share of its article answers")
+    faults.add_argument("--upstream", required=True, help="the mirror's base URL, e.g. http://127.0.0.1:8000")
+    faults.add_argument("--port", type=int, default=0)
+    faults.add_argument("--seed", type=int, default=0)
+    faults.add_argument("--rate", type=float, default=0.2, help="share of article URLs spoiled (0 to 1)")
+    faults.add_argument("--times", type=int, default=1, help="answers spoiled per spoiled URL before it is served clean")
+    faults.add_argument("--faults", type=_fault_list, default=FAULTS, metavar="A,B",
+                        help=f"fault classes to deal in turn (default all: {','.join(FAULTS)})")
+    faults.add_argument("--mirror-root", type=Path, default=None,
+                        help="the built mirror behind the upstream: spoil exactly rate x its article pages, every class")
+    faults.add_argument("--record", type=Path, default=None, help="write what was spoiled here as JSON on exit")
     golden = sub.add_parser("golden", help="write golden page/expected pairs for parser tests")
     golden.add_argument("--out", type=Path, required=True)
     return parser
@@ -48,6 +62,24 @@ def _time(value: str) -> datetime:
         return datetime.fromisoformat(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not an ISO time: {value!r} (e.g. 2026-07-29T12:00:00Z, or 'now')") from None
+
+
+def _fault_list(value: str) -> tuple[str, ...]:
+    names = tuple(name.strip() for name in value.split(",") if name.strip())
+    unknown = [name for name in names if name not in FAULTS]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(f"unknown fault class {', '.join(unknown) or '(none)'}; known: {', '.join(FAULTS)}")
+    return names
+
+
+def _serve_until_killed(what: str, base_url: str) -> None:
+    """Print where, then wait for Ctrl-C or SIGTERM (which unwinds like Ctrl-C, so the caller's stop runs)."""
+    print(f"serving {what} on {base_url}", flush=True)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
 
 
 def main(argv: Optional[list[str]] = None) -> int:
@@ -65,13 +97,22 @@ def main(argv: Optional[list[str]] = None) -> int:
         print(f"built edition {args.edition} into {args.out} in {time.perf_counter() - started:.2f}s: {counts}", flush=True)
     elif args.command == "serve":
         server = MirrorServer(args.root, port=args.port).start()
-        print(f"serving {args.root} on {server.base_url}", flush=True)
         try:
-            threading.Event().wait()  # until killed
-        except KeyboardInterrupt:
-            pass
+            _serve_until_killed(str(args.root), server.base_url)
         finally:
             server.stop()
+    elif args.command == "faults":
+        try:
+            targets = mirror_article_targets(args.mirror_root) if args.mirror_root else None
+            proxy = FaultProxy(args.upstream, seed=args.seed, rate=args.rate, times=args.times, faults=args.faults,
+                               targets=targets, port=args.port, record_path=args.record).start()
+        except (ValueError, OSError) as exc:  # a bad rate, upstream, mirror folder or port: say which, no traceback
+            parser.error(str(exc))
+        try:
+            _serve_until_killed(f"{args.upstream} with faults (seed {args.seed}, rate {args.rate}, times {args.times})",
+                                proxy.base_url)
+        finally:
+            proxy.stop()
     else:
         names = write_golden(args.out)
         print(f"wrote {len(names)} golden pages into {args.out}: {', '.join(names)}", flush=True)

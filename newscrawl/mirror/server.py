@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Optional
+from typing import Any, Optional, Self
 
 from . import urls
 from .render_misc import render_error
@@ -93,37 +93,32 @@ class _Server(ThreadingHTTPServer):
     mirror: "MirrorServer"
 
 
-class MirrorServer:
-    """A mirror served in a daemon thread. `root` may be reassigned while running (routes reload)."""
+class ServedInThread:
+    """An HTTP server on `host` (a free port unless `port` is given) served by a daemon thread:
+    start()/stop(), or a with-block; `base_url` once started."""
 
-    def __init__(self, root: Path, host: str = "127.0.0.1", port: int = 0) -> None:
+    thread_name = "server"
+
+    def __init__(self, host: str, port: int) -> None:
         self.host = host
         self.port = port
-        self.requests: list[str] = []
-        self._lock = threading.Lock()
-        self._httpd: Optional[_Server] = None
+        self._httpd: Optional[ThreadingHTTPServer] = None
         self._thread: Optional[threading.Thread] = None
-        self._state: tuple[Path, dict[str, dict[str, Any]]] = (Path(root), load_routes(Path(root)))
 
-    @property
-    def root(self) -> Path:
-        return self._state[0]
-
-    @root.setter
-    def root(self, value: Path) -> None:
-        # swapped as one tuple: a request in flight sees the old pair or the new one, never a mix
-        self._state = (Path(value), load_routes(Path(value)))
+    def _make_server(self) -> ThreadingHTTPServer:
+        raise NotImplementedError
 
     @property
     def base_url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
-    def start(self) -> "MirrorServer":
-        httpd = _Server((self.host, self.port), _Handler)
-        httpd.mirror = self
+    def start(self) -> Self:
+        httpd = self._make_server()
         self.port = httpd.server_address[1]
         self._httpd = httpd
-        self._thread = threading.Thread(target=httpd.serve_forever, name=f"mirror-{self.port}", daemon=True)
+        # a short poll: stop() returns within 50 ms, not serve_forever's default 0.5 s
+        self._thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name=f"{self.thread_name}-{self.port}", daemon=True)
         self._thread.start()
         return self
 
@@ -136,6 +131,39 @@ class MirrorServer:
             self._thread.join(timeout=5)
             self._thread = None
 
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, exc_type: Optional[type[BaseException]], exc: Optional[BaseException],
+                 tb: Optional[TracebackType]) -> None:
+        self.stop()
+
+
+class MirrorServer(ServedInThread):
+    """A mirror served in a daemon thread. `root` may be reassigned while running (routes reload)."""
+
+    thread_name = "mirror"
+
+    def __init__(self, root: Path, host: str = "127.0.0.1", port: int = 0) -> None:
+        super().__init__(host, port)
+        self.requests: list[str] = []
+        self._lock = threading.Lock()
+        self._state: tuple[Path, dict[str, dict[str, Any]]] = (Path(root), load_routes(Path(root)))
+
+    @property
+    def root(self) -> Path:
+        return self._state[0]
+
+    @root.setter
+    def root(self, value: Path) -> None:
+        # swapped as one tuple: a request in flight sees the old pair or the new one, never a mix
+        self._state = (Path(value), load_routes(Path(value)))
+
+    def _make_server(self) -> ThreadingHTTPServer:
+        httpd = _Server((self.host, self.port), _Handler)
+        httpd.mirror = self
+        return httpd
+
     def reset_requests(self) -> None:
         with self._lock:
             self.requests.clear()
@@ -144,9 +172,3 @@ class MirrorServer:
         with self._lock:
             self.requests.append(target)
 
-    def __enter__(self) -> "MirrorServer":
-        return self.start()
-
-    def __exit__(self, exc_type: Optional[type[BaseException]], exc: Optional[BaseException],
-                 tb: Optional[TracebackType]) -> None:
-        self.stop()
