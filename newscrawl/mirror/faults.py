@@ -234,7 +234,7 @@ class FaultProxy(ServedInThread):
     - `faults`: article target -> the fault class it got (targets spoiled at least once);
     - `counts`: Counter of spoiled answers per fault class;
     - `spoiled_answers`: article target -> how many of its answers were spoiled (at most `times`);
-    - `article_requests`: GET requests for article targets, spoiled or not.
+    - `article_requests`: GET requests for article targets the upstream answered with 200, spoiled or not.
     """
 
     thread_name = "fault-proxy"
