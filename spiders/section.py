@@ -84,6 +84,7 @@ class SectionSpider(scrapy.Spider):
         # retry record, and with -a refresh=damaged the archived articles that look damaged
         self.retries: list[tuple[str, str, int]] = []
         self.suspects: list[tuple[str, str, int]] = []
+        self.retried = KeySet()  # id_key of both
         # incremental crawls stop walking the index where it lists nothing new (see index_holds_nothing_new)
         self.index_stop_after = 0
         self.earlier_walk_complete = False
@@ -161,6 +162,7 @@ class SectionSpider(scrapy.Spider):
         if self.refresh == "damaged":
             self.suspects = [(article_id, url, 0) for article_id, url, _why in archive.damaged_suspects()]
             logger.info("Repair: %d archived articles look damaged (mis-decoded or cut short) and are fetched again", len(self.suspects))
+        self.retried = KeySet(id_key(article_id) for article_id, _url, _hops in (*self.retries, *self.suspects))
 
     def _settled_keys(self, archived: Iterable[tuple[str, Optional[str]]]) -> Iterator[int]:
         """id_key of the archived articles published before settled_before; counts them all."""
@@ -258,7 +260,8 @@ class SectionSpider(scrapy.Spider):
         if not self.index_stop_after or not self.earlier_walk_complete:
             return False
         ids = [article_id_from_url(link.url) for link in page.links]
-        known = bool(ids) and all(i is not None and self.is_settled(i) for i in ids)
+        # a page on the retry record is requested first thing: known too
+        known = bool(ids) and all(i is not None and (self.is_settled(i) or id_key(i) in self.retried) for i in ids)
         self.known_pages_in_a_row = self.known_pages_in_a_row + 1 if known else 0
         return self.known_pages_in_a_row >= self.index_stop_after
 
