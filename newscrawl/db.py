@@ -33,6 +33,7 @@ from newscrawl.config import check_database_url
 from newscrawl.dedup import DEFAULT_THRESHOLD, ESTIMATE_MARGIN, TextPrint, jaccard, likely_similar, shingles
 from newscrawl.items import ARTICLE_FIELDS, Article
 from newscrawl.migrations import upgrade_to_head
+from newscrawl.readers import open_reader
 from newscrawl.urls import article_id_from_url, is_site_host
 
 logger = logging.getLogger(__name__)
@@ -260,9 +261,12 @@ class ExportFilter:
 class Archive:
     """Reads and writes of the archive; the pipelines, the spider and the commands use it."""
 
-    def __init__(self, database_url: str, near_duplicate_threshold: float = DEFAULT_THRESHOLD) -> None:
+    def __init__(self, database_url: str, near_duplicate_threshold: float = DEFAULT_THRESHOLD, read_only: bool = False) -> None:
         self.database_url = database_url
         self.near_duplicate_threshold = near_duplicate_threshold
+        if read_only:  # a reader (export): opened read-only, never migrated (newscrawl.readers)
+            self.engine = open_reader(database_url, "export")
+            return
         self.engine = make_engine(database_url)
         upgrade_to_head(self.engine)
 

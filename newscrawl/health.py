@@ -13,18 +13,18 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 from typing import Any, Optional
 
 from scrapy.settings import BaseSettings
-from sqlalchemy import inspect, select
+from sqlalchemy import select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from newscrawl.commands.crawl import FAILED_REASONS
-from newscrawl.config import ConfigError, NewscrawlConfig, number_setting
-from newscrawl.db import CrawlRow, make_engine
+from newscrawl.config import NewscrawlConfig, number_setting
+from newscrawl.db import CrawlRow
 from newscrawl.locks import archive_lock
+from newscrawl.readers import ArchiveUnreadable, open_reader
 
 INDEX_WITHOUT_ARTICLES = "newscrawl/layout/index_without_articles"
 LAYOUT_STATS = ("newscrawl/layout/fallback", INDEX_WITHOUT_ARTICLES)
@@ -118,6 +118,7 @@ class HealthReport:
     database: str
     crawls: list[CrawlView]
     findings: list[str] = field(default_factory=list)
+    unreadable: bool = False  # no archive could be read: the finding says why
 
     def text(self) -> str:
         lines = [f"Archive: {self.database}"]
@@ -142,17 +143,16 @@ def _when(stamp: str) -> datetime:
     return datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
 
 
+def shown_url(database_url: str) -> str:
+    return make_url(database_url).render_as_string(hide_password=True)
+
+
 def load_crawls(config: HealthConfig, spider: Optional[str] = None) -> tuple[str, list[CrawlView]]:
     """The newest crawls, newest first; the newest unfinished one is "running" while the
     archive's crawl lock is held."""
-    url = make_url(config.database_url)
-    shown = url.render_as_string(hide_password=True)
-    if url.get_backend_name() == "sqlite" and url.database and not Path(url.database).exists():
-        raise ConfigError(f"no archive at {url.database} (set NEWSCRAWL_DATABASE_URL or NEWSCRAWL_DATA_DIR)")
-    engine = make_engine(config.database_url)
+    shown = shown_url(config.database_url)
+    engine = open_reader(config.database_url, "health")  # read-only: health works on a read-only mount
     try:
-        if not inspect(engine).has_table(CrawlRow.__tablename__):
-            return shown, []
         query = select(CrawlRow).order_by(CrawlRow.id.desc()).limit(config.window)
         if spider:
             query = query.where(CrawlRow.spider == spider)
@@ -224,5 +224,10 @@ def _latest_findings(latest: CrawlView, earlier: list[CrawlView], config: Health
 
 
 def check_health(config: HealthConfig, spider: Optional[str] = None) -> HealthReport:
-    database, crawls = load_crawls(config, spider)
+    """The report; an archive it cannot read (missing, unreadable, not SQLite, another schema)
+    is its one finding, with `unreadable` set."""
+    try:
+        database, crawls = load_crawls(config, spider)
+    except ArchiveUnreadable as exc:
+        return HealthReport(shown_url(config.database_url), [], [str(exc)], unreadable=True)
     return HealthReport(database, crawls, assess(crawls, config))
