@@ -35,6 +35,7 @@ from newscrawl.healing import PENDING, PageFailure, RetryPolicy
 from newscrawl.integrity import damage_repaired, looks_damaged
 from newscrawl.items import ARTICLE_FIELDS, Article
 from newscrawl.migrations import upgrade_to_head
+from newscrawl.readers import open_reader
 from newscrawl.urls import article_id_from_url, is_site_host
 
 logger = logging.getLogger(__name__)
@@ -296,10 +297,14 @@ class Archive:
 
     def __init__(
         self, database_url: str, near_duplicate_threshold: float = DEFAULT_THRESHOLD, retry_policy: RetryPolicy = RetryPolicy(),
+        read_only: bool = False,
     ) -> None:
         self.database_url = database_url
         self.near_duplicate_threshold = near_duplicate_threshold
         self.retry_policy = retry_policy
+        if read_only:  # a reader (export): opened read-only, never migrated (newscrawl.readers)
+            self.engine = open_reader(database_url, "export")
+            return
         self.engine = make_engine(database_url)
         upgrade_to_head(self.engine)
 

@@ -33,6 +33,7 @@ from twisted.python.failure import Failure
 from newscrawl.config import NewscrawlConfig, number_setting
 from newscrawl.db import utc_now
 from newscrawl.locks import ArchiveLock, FileLock, archive_lock
+from newscrawl.logs import CrawlLogHandler, log_file_failed
 
 logger = logging.getLogger(__name__)
 
@@ -203,7 +204,9 @@ class ResumableJobDir:
 
 class CrawlLogFile:
     """Every crawl's log in <data dir>/logs/<spider>-<UTC time>.log, besides wherever LOG_FILE
-    or stderr sends it; the newest NEWSCRAWL_LOG_KEEP such files are kept."""
+    or stderr sends it; the newest NEWSCRAWL_LOG_KEEP such files are kept. A file that cannot
+    be made or written (a full or read-only disk) is one ERROR line, then the crawl goes on
+    without it (newscrawl.logs.CrawlLogHandler)."""
 
     def __init__(self, crawler: Crawler, directory: Path, keep: int) -> None:
         self.crawler = crawler
@@ -223,12 +226,17 @@ class CrawlLogFile:
 
     def open(self, settings: BaseSettings) -> None:
         spider = self.crawler.spider.name if self.crawler.spider else "crawl"
-        self.directory.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now(timezone.utc).strftime(LOG_NAME_TIME)
         path = self.directory / f"{spider}-{stamp}.log"
         if path.exists():  # two crawls of one spider in one second: another archive
             path = self.directory / f"{spider}-{stamp}-{os.getpid()}.log"
-        handler = logging.FileHandler(path, encoding=settings.get("LOG_ENCODING") or "utf-8")
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            handler = CrawlLogHandler(path, settings.get("LOG_ENCODING") or "utf-8", self.write_failed)
+        except OSError as exc:  # a read-only or full disk: the crawl goes on, its log on stderr
+            self.write_failed(exc)
+            log_file_failed(path, exc)
+            return
         handler.setFormatter(logging.Formatter(settings.get("LOG_FORMAT"), settings.get("LOG_DATEFORMAT")))
         handler.setLevel(settings.get("LOG_LEVEL"))
         logging.getLogger().addHandler(handler)
@@ -236,6 +244,9 @@ class CrawlLogFile:
         self.crawler.stats.set_value("newscrawl/log_file", str(path))
         logger.info("This crawl's log: %s", path)
         self.prune(path)
+
+    def write_failed(self, _error: OSError) -> None:
+        self.crawler.stats.set_value("newscrawl/log_file_failed", 1)
 
     def prune(self, current: Path) -> None:
         logs = [p for p in self.directory.glob("*-????-??-??T??-??-??Z*.log") if p != current]

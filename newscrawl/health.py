@@ -13,7 +13,6 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 from typing import Any, Optional
 
 from scrapy.settings import BaseSettings
@@ -22,11 +21,12 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session
 
 from newscrawl.commands.crawl import FAILED_REASONS
-from newscrawl.config import ConfigError, NewscrawlConfig, number_setting
-from newscrawl.db import CrawlRow, FailureRow, make_engine
+from newscrawl.config import NewscrawlConfig, number_setting
+from newscrawl.db import CrawlRow, FailureRow
 from newscrawl.healing import GIVEN_UP, GONE, PENDING
 from newscrawl.integrity import DAMAGE_PROBLEMS
 from newscrawl.locks import archive_lock
+from newscrawl.readers import ArchiveUnreadable, open_reader
 
 INDEX_WITHOUT_ARTICLES = "newscrawl/layout/index_without_articles"
 LAYOUT_STATS = ("newscrawl/layout/fallback", INDEX_WITHOUT_ARTICLES)
@@ -139,6 +139,7 @@ class HealthReport:
     crawls: list[CrawlView]
     findings: list[str] = field(default_factory=list)
     gaps: Gaps = field(default_factory=Gaps)
+    unreadable: bool = False  # no archive could be read: the finding says why
 
     def text(self) -> str:
         lines = [f"Archive: {self.database}", self.gaps.line()]
@@ -163,17 +164,16 @@ def _when(stamp: str) -> datetime:
     return datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
 
 
+def shown_url(database_url: str) -> str:
+    return make_url(database_url).render_as_string(hide_password=True)
+
+
 def load_crawls(config: HealthConfig, spider: Optional[str] = None) -> tuple[str, list[CrawlView], Gaps]:
     """The newest crawls, newest first; the newest unfinished one is "running" while the
     archive's crawl lock is held."""
-    url = make_url(config.database_url)
-    shown = url.render_as_string(hide_password=True)
-    if url.get_backend_name() == "sqlite" and url.database and not Path(url.database).exists():
-        raise ConfigError(f"no archive at {url.database} (set NEWSCRAWL_DATABASE_URL or NEWSCRAWL_DATA_DIR)")
-    engine = make_engine(config.database_url)
+    shown = shown_url(config.database_url)
+    engine = open_reader(config.database_url, "health")  # read-only: health works on a read-only mount
     try:
-        if not inspect(engine).has_table(CrawlRow.__tablename__):
-            return shown, [], Gaps()
         query = select(CrawlRow).order_by(CrawlRow.id.desc()).limit(config.window)
         if spider:
             query = query.where(CrawlRow.spider == spider)
@@ -267,5 +267,10 @@ def _latest_findings(latest: CrawlView, earlier: list[CrawlView], config: Health
 
 
 def check_health(config: HealthConfig, spider: Optional[str] = None) -> HealthReport:
-    database, crawls, gaps = load_crawls(config, spider)
+    """The report; an archive it cannot read (missing, unreadable, not SQLite, another schema)
+    is its one finding, with `unreadable` set."""
+    try:
+        database, crawls, gaps = load_crawls(config, spider)
+    except ArchiveUnreadable as exc:
+        return HealthReport(shown_url(config.database_url), [], [str(exc)], unreadable=True)
     return HealthReport(database, crawls, assess(crawls, config) + gap_findings(gaps, config, datetime.now(timezone.utc)), gaps)

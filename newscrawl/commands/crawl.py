@@ -11,6 +11,7 @@ from scrapy.exceptions import UsageError
 
 from newscrawl.config import ConfigError, NewscrawlConfig
 from newscrawl.extensions import EXIT_LOCKED, catch_crawl_locked
+from newscrawl.readers import check_archive_file
 
 logger = logging.getLogger(__name__)
 
@@ -25,7 +26,8 @@ class Command(ScrapyCrawlCommand):
         assert self.crawler_process and self.settings is not None
         try:
             # checked before the crawl starts, so a mistake costs nothing and says what it is
-            NewscrawlConfig.from_settings(self.settings)
+            config = NewscrawlConfig.from_settings(self.settings)
+            check_archive_file(config.database_url)  # a file that is no database is a wrong setting
             spider_class = self.crawler_process.spider_loader.load(args[0])
             check = getattr(spider_class, "check_arguments", None)
             if check is not None:

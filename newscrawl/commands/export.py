@@ -9,6 +9,9 @@ With --changed-since TIME: every version first stored at or after TIME, oldest f
 article new since then gives one line per version it had; one changed since then gives
 its new version(s)). That is what the crawls since TIME wrote to their feeds, so a
 consumer that keeps the last line per article_id stays in step with the archive.
+
+The archive is opened read-only and never migrated (newscrawl.readers): an export works on a
+read-only mount or as another user, and one it cannot read is one line, exit status 2.
 """
 
 from __future__ import annotations
@@ -23,7 +26,6 @@ from typing import IO, Any, ClassVar, Optional, cast
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
-from sqlalchemy.engine import make_url
 
 from newscrawl.config import ConfigError, NewscrawlConfig
 from newscrawl.db import Archive, ExportFilter
@@ -126,10 +128,7 @@ class Command(ScrapyCommand):
     def _open_archive(self) -> Archive:
         assert self.settings is not None
         try:
-            url = NewscrawlConfig.from_settings(self.settings).database_url
-            parsed = make_url(url)
-            if parsed.get_backend_name() == "sqlite" and parsed.database and not Path(parsed.database).exists():
-                raise UsageError(f"no archive at {parsed.database} (set NEWSCRAWL_DATABASE_URL)", print_help=False)
-            return Archive(url)
-        except ConfigError as exc:  # a bad setting, or a database the archive cannot use
+            # read-only, unmigrated: an export works on a read-only mount and changes nothing
+            return Archive(NewscrawlConfig.from_settings(self.settings).database_url, read_only=True)
+        except ConfigError as exc:  # a bad setting, or no archive it can read (missing, not SQLite, older schema)
             raise UsageError(str(exc), print_help=False) from None

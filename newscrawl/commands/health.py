@@ -31,7 +31,8 @@ class Command(ScrapyCommand):
             "without a new article; an error rate at or over NEWSCRAWL_HEALTH_ERROR_RATE (0.10) in a crawl of "
             "NEWSCRAWL_HEALTH_MIN_PAGES (20) pages or more; layout-change "
             "warnings (fallback parser, index without articles, missing fields); with NEWSCRAWL_HEALTH_MAX_AGE_HOURS, "
-            "no crawl for that long. Exit status 0: healthy, 1: something needs a look."
+            "no crawl for that long. Exit status 0: healthy, 1: something needs a look, 2: a bad setting, or no "
+            "archive it can read (missing, unreadable, not SQLite, an older schema: run a crawl to upgrade it)."
         )
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
@@ -53,11 +54,11 @@ class Command(ScrapyCommand):
         if args:
             raise UsageError(f"health takes no positional argument, got {' '.join(args)!r}", print_help=False)
         try:
-            report = check_health(HealthConfig.from_settings(self.settings), opts.spider)
-        except ConfigError as exc:
-            print(f"Needs a look: {exc}")
-            self.exitcode = 1
-            return
+            config = HealthConfig.from_settings(self.settings)
+        except ConfigError as exc:  # a bad setting: one line, exit status 2
+            raise UsageError(str(exc), print_help=False) from None
+        report = check_health(config, opts.spider)
         if report.findings or not opts.quiet:
             print(report.text())
-        self.exitcode = 1 if report.findings else 0
+        # 2: no archive it can read (missing, unreadable, not SQLite, another schema), named in the report
+        self.exitcode = 2 if report.unreadable else 1 if report.findings else 0

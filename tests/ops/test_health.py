@@ -84,4 +84,4 @@ def test_a_failed_crawl(tmp_path: Path) -> None:
 
 def test_no_archive_needs_a_look(tmp_path: Path) -> None:
     report = health(tmp_path)
-    assert report.returncode == 1 and "no archive at" in report.stdout
+    assert report.returncode == 2 and f"no archive at {tmp_path / 'news.sqlite'}" in report.stdout
