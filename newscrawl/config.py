@@ -76,6 +76,12 @@ class NewscrawlConfig:
     near_duplicate_threshold: float = DEFAULT_THRESHOLD
     # a batch not full after this many seconds is written all the same (0: only when full)
     batch_seconds: float = 10.0
+    # bounded cost per page (README: Bounds): a page's first bytes kept, its body's first
+    # characters (whole paragraphs), its READ MORE links and an index page's links
+    max_page_bytes: int = 4 * 1024 * 1024
+    max_body_chars: int = 500_000
+    max_read_more_links: int = 20
+    max_index_links: int = 200
 
     @classmethod
     def from_settings(cls, settings: BaseSettings) -> "NewscrawlConfig":
@@ -93,6 +99,10 @@ class NewscrawlConfig:
             index_stop_after=_positive_int(settings, "NEWSCRAWL_INDEX_STOP_AFTER", 2, allow_zero=True),
             near_duplicate_threshold=_threshold(settings, "NEWSCRAWL_NEAR_DUPLICATE_THRESHOLD"),
             batch_seconds=number_setting(settings, "NEWSCRAWL_BATCH_SECONDS", 10.0),
+            max_page_bytes=_positive_int(settings, "NEWSCRAWL_MAX_PAGE_BYTES", cls.max_page_bytes),
+            max_body_chars=_positive_int(settings, "NEWSCRAWL_MAX_BODY_CHARS", cls.max_body_chars),
+            max_read_more_links=_positive_int(settings, "NEWSCRAWL_MAX_READ_MORE_LINKS", cls.max_read_more_links, allow_zero=True),
+            max_index_links=_positive_int(settings, "NEWSCRAWL_MAX_INDEX_LINKS", cls.max_index_links),
         )
 
 
