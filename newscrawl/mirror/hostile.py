@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import random
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -35,11 +35,10 @@ def _plain_current(site_articles: dict[str, Article], manifest: dict[str, Any]) 
     return sorted(found, key=lambda a: (a.published, a.id))
 
 
-def _paragraphs(composer: Composer, article: Article, size: int) -> list[Block]:
-    """Composer paragraphs (each article-like group about another story) until `size` characters."""
+def paragraphs(composer: Composer, when: datetime, size: int) -> list[Block]:
+    """Composer paragraphs (each group about another story, an hour earlier) until `size` characters."""
     blocks: list[Block] = []
     total = 0
-    when = article.published
     while total < size:
         for text in composer.paragraphs(composer.slots("asia", when), None):
             blocks.append(Block("p", text))
@@ -48,12 +47,13 @@ def _paragraphs(composer: Composer, article: Article, size: int) -> list[Block]:
     return blocks
 
 
-def _cards(composer: Composer, article: Article, count: int) -> list[Block]:
+def missing_cards(composer: Composer, when: datetime, count: int) -> list[Block]:
     """READ MORE cards to `count` distinct article URLs that the mirror does not serve."""
     cards = []
     for n in range(count):
-        title = composer.title(composer.slots("asia", article.published - timedelta(hours=n)))
-        path = urls.current_path(article.published - timedelta(hours=n), slugify(title), str(_MISSING_IDS_FROM + n))
+        published = when - timedelta(hours=n)
+        title = composer.title(composer.slots("asia", published))
+        path = urls.current_path(published, slugify(title), str(_MISSING_IDS_FROM + n))
         cards.append(Block("read_more", text=title, href=urls.canonical_for_path(path)))
     return cards
 
@@ -68,8 +68,8 @@ def add_hostile_pages(root: Path, body_bytes: int = 20_000_000, cards: int = 50_
     huge, carded = _plain_current(site.articles, manifest)[:2]
     composer = Composer(random.Random(f"mirror:{manifest['seed']}:hostile"))
     pages = {
-        "huge_body": replace(huge, blocks=huge.blocks + _paragraphs(composer, huge, body_bytes)),
-        "many_cards": replace(carded, blocks=carded.blocks + _cards(composer, carded, cards)),
+        "huge_body": replace(huge, blocks=huge.blocks + paragraphs(composer, huge.published, body_bytes)),
+        "many_cards": replace(carded, blocks=carded.blocks + missing_cards(composer, carded.published, cards)),
     }
     for article in pages.values():
         (root / routes[article.path]["file"]).write_text(render_current(article), encoding="utf-8")
