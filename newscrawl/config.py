@@ -79,6 +79,12 @@ class NewscrawlConfig:
     batch_seconds: float = 10.0
     # when failed pages are tried again (newscrawl.healing)
     retry_policy: RetryPolicy = RetryPolicy()
+    # bounded cost per page (README: Bounds): a page's first bytes kept, its body's first
+    # characters (whole paragraphs), its READ MORE links and an index page's links
+    max_page_bytes: int = 4 * 1024 * 1024
+    max_body_chars: int = 500_000
+    max_read_more_links: int = 20
+    max_index_links: int = 200
 
     @classmethod
     def from_settings(cls, settings: BaseSettings) -> "NewscrawlConfig":
@@ -102,6 +108,10 @@ class NewscrawlConfig:
                 max_interval_hours=number_setting(settings, "NEWSCRAWL_RETRY_MAX_INTERVAL_HOURS", 168.0),
                 gone_after=_positive_int(settings, "NEWSCRAWL_RETRY_GONE_AFTER", 3),
             ),
+            max_page_bytes=_positive_int(settings, "NEWSCRAWL_MAX_PAGE_BYTES", cls.max_page_bytes),
+            max_body_chars=_positive_int(settings, "NEWSCRAWL_MAX_BODY_CHARS", cls.max_body_chars),
+            max_read_more_links=_positive_int(settings, "NEWSCRAWL_MAX_READ_MORE_LINKS", cls.max_read_more_links, allow_zero=True),
+            max_index_links=_positive_int(settings, "NEWSCRAWL_MAX_INDEX_LINKS", cls.max_index_links),
         )
 
 

@@ -30,7 +30,7 @@ from sqlalchemy.sql import Select
 from sqlalchemy.sql.expression import ColumnElement, cast, literal_column
 
 from newscrawl.config import check_database_url
-from newscrawl.dedup import DEFAULT_THRESHOLD, ESTIMATE_MARGIN, TextPrint, jaccard, likely_similar, shingles
+from newscrawl.dedup import DEFAULT_THRESHOLD, ESTIMATE_MARGIN, TextPrint, jaccard, likely_similar, print_shingles
 from newscrawl.healing import PENDING, PageFailure, RetryPolicy
 from newscrawl.integrity import damage_repaired, looks_damaged
 from newscrawl.items import ARTICLE_FIELDS, Article
@@ -589,8 +589,8 @@ class Archive:
                     other_hash, other_body = (other.content_hash, other.body) if other is not None else bodies[other_id]
                     if other_hash == article.content_hash:
                         continue  # the same text: linked by duplicate_of, not as a near-duplicate
-                    mine = mine if mine is not None else shingles(article.body)
-                    similarity = jaccard(mine, shingles(other_body))
+                    mine = mine if mine is not None else print_shingles(article.body)
+                    similarity = jaccard(mine, print_shingles(other_body))
                     if similarity >= self.near_duplicate_threshold:
                         links.append({"article_id": article.article_id, "similar_id": other_id, "similarity": round(similarity, 4),
                                       "found_at": now, "crawl_id": crawl_id})

@@ -15,12 +15,14 @@
    candidates with an indexed lookup (no all-pairs comparison); the stored signatures
    (`article_signatures`) weed out most of them; the exact similarity of the rest decides.
    Pairs at or above NEWSCRAWL_NEAR_DUPLICATE_THRESHOLD are linked in `near_duplicates`,
-   never dropped.
+   never dropped. A very long body is printed and compared by a bounded sample of its
+   shingles (`print_shingles`), so that no body costs more than a long article.
 """
 
 from __future__ import annotations
 
 import hashlib
+import heapq
 import re
 import struct
 import zlib
@@ -47,6 +49,15 @@ DEFAULT_THRESHOLD = 0.7
 # dropped before its body is read: the estimate's spread is at most 0.045 with 128 hashes.
 ESTIMATE_MARGIN = 0.15
 
+# Bounded cost per body: a print reads at most PRINT_CHARS characters of a body (its start)
+# and hashes at most PRINT_SHINGLES of its shingles, the ones with the smallest CRC-32 (a
+# bottom-k sample: two similar bodies sample alike). Articles of normal length (up to some
+# 60,000 characters) have fewer shingles and are printed and compared whole, as before.
+PRINT_CHARS = 1_000_000
+PRINT_SHINGLES = 10_000
+# rows of MinHash computed at once: its temporary array stays near 4 MB
+_MINHASH_ROWS = 4096
+
 _WORD = re.compile(r"\w+")
 _STORED = struct.Struct(f"<{NUM_HASHES}I")  # each hash is below 2**32
 
@@ -57,6 +68,20 @@ def shingles(text: str) -> frozenset[str]:
     if len(words) <= SHINGLE_WORDS:
         return frozenset({" ".join(words)}) if words else frozenset()
     return frozenset(" ".join(words[i : i + SHINGLE_WORDS]) for i in range(len(words) - SHINGLE_WORDS + 1))
+
+
+def print_shingles(text: str) -> frozenset[str]:
+    """The shingles a print and an exact comparison use: all of them for a body of normal
+    length; of a longer one (from its first PRINT_CHARS characters) the PRINT_SHINGLES with
+    the smallest CRC-32, so that its cost does not grow with the body."""
+    if len(text) > PRINT_CHARS:
+        end = text.rfind(" ", 0, PRINT_CHARS)
+        text = text[: end if end > 0 else PRINT_CHARS]
+    found = shingles(text)
+    if len(found) <= PRINT_SHINGLES:
+        return found
+    # ties broken by the text, so that the sample never depends on the set's order
+    return frozenset(item for _, item in heapq.nsmallest(PRINT_SHINGLES, ((zlib.crc32(item.encode("utf-8")), item) for item in found)))
 
 
 def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
@@ -78,7 +103,11 @@ def minhash(items: frozenset[str]) -> tuple[int, ...]:
     if not items:
         return (0,) * NUM_HASHES
     base = np.fromiter((zlib.crc32(item.encode("utf-8")) for item in items), dtype=np.uint64, count=len(items))
-    return tuple(((base[:, None] * _A + _B) % _PRIME).min(axis=0).tolist())
+    lowest = np.full(NUM_HASHES, np.iinfo(np.uint64).max, dtype=np.uint64)
+    for start in range(0, len(base), _MINHASH_ROWS):
+        rows = base[start : start + _MINHASH_ROWS, None]
+        np.minimum(lowest, ((rows * _A + _B) % _PRIME).min(axis=0), out=lowest)
+    return tuple(lowest.tolist())
 
 
 def band_keys(signature: tuple[int, ...]) -> list[int]:
@@ -118,7 +147,7 @@ class TextPrint:
 
     @classmethod
     def of(cls, body: str) -> "TextPrint":
-        signature = minhash(shingles(body))
+        signature = minhash(print_shingles(body))
         return cls(tuple(band_keys(signature)), pack_signature(signature))
 
 

@@ -11,11 +11,12 @@ from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.dupefilters import RFPDupeFilter
-from scrapy.exceptions import IgnoreRequest
-from scrapy.http import Response, TextResponse
+from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
+from scrapy.http import HtmlResponse, Response, TextResponse
 from scrapy.utils.request import RequestFingerprinter, RequestFingerprinterProtocol
 
 from newscrawl.compact import KeySet
+from newscrawl.config import NewscrawlConfig
 from newscrawl.integrity import page_damage, page_encoding
 from newscrawl.urls import identity_key, is_public_host, is_site_host, to_fetch_url, to_site_url
 
@@ -59,6 +60,48 @@ class SiteMirrorMiddleware:
             self.crawler.stats.inc_value("newscrawl/offsite_refused")
             raise IgnoreRequest(f"not a site URL: {request.url}")
         return None
+
+
+class PageSizeBound:
+    """No page costs more than NEWSCRAWL_MAX_PAGE_BYTES to parse (lxml takes about 11 times a
+    page's size): a bigger HTML page is cut there, before its last tag, and goes on as the
+    page, so its article is still kept with the text its first part holds (lxml closes what
+    the cut leaves open). It runs after HttpCompressionMiddleware (590): the size cut is the
+    decompressed one. A page announcing more than DOWNLOAD_MAXSIZE is not fetched at all:
+    Scrapy cancels it and logs one warning; it is counted here and ends as an ignored request,
+    not as a failure."""
+
+    def __init__(self, crawler: Crawler, max_bytes: int) -> None:
+        self.crawler = crawler
+        self.max_bytes = max_bytes
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> "PageSizeBound":
+        return cls(crawler, NewscrawlConfig.from_settings(crawler.settings).max_page_bytes)
+
+    def count(self, key: str) -> None:
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value(f"newscrawl/bounds/{key}")
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        size = len(response.body)
+        if size <= self.max_bytes or not isinstance(response, HtmlResponse):
+            return response
+        # before a tag: no tag or character cut in two (a '<' byte is never inside a UTF-8 character)
+        cut = response.body.rfind(b"<", 0, self.max_bytes + 1)
+        cut = cut if cut > 0 else self.max_bytes
+        self.count("page_cut")
+        logger.warning(
+            "Page %s is %d bytes: only its first %d are parsed and kept (NEWSCRAWL_MAX_PAGE_BYTES=%d)",
+            request.url, size, cut, self.max_bytes,
+        )
+        return response.replace(body=response.body[:cut], flags=[*response.flags, "newscrawl_cut"])
+
+    def process_exception(self, request: Request, exception: Exception) -> None:
+        if isinstance(exception, DownloadCancelledError) and "max size" in str(exception):
+            # Scrapy's warning said it; the errback sees an ignored request, not an error
+            self.count("page_over_download_maxsize")
+            raise IgnoreRequest(f"larger than DOWNLOAD_MAXSIZE ({self.crawler.settings.getint('DOWNLOAD_MAXSIZE')} bytes)")
 
 
 class ArticleRequestFingerprinter:

@@ -27,8 +27,11 @@ RETRY_TIMES = 2
 DOWNLOADER_MIDDLEWARES = {
     # before RobotsTxtMiddleware (100), so robots.txt is read from where pages come from
     "newscrawl.middlewares.SiteMirrorMiddleware": 40,
-    # below HttpCompressionMiddleware (590): sees the decoded body; above RetryMiddleware (550)
-    "newscrawl.middlewares.PageIntegrityMiddleware": 580,
+    # below HttpCompressionMiddleware (590): sees the decoded body, and whole, before PageSizeBound
+    # cuts it; above RetryMiddleware (550)
+    "newscrawl.middlewares.PageIntegrityMiddleware": 585,
+    # after HttpCompressionMiddleware (590) on the way back: bounds the decompressed page
+    "newscrawl.middlewares.PageSizeBound": 580,
 }
 REQUEST_FINGERPRINTER_CLASS = "newscrawl.middlewares.ArticleRequestFingerprinter"
 # Scrapy's dupefilter, its fingerprints kept in 8 bytes a request (Scrapy's own set takes about 100)
@@ -51,6 +54,7 @@ NEWSCRAWL_RENDER_WAIT = 10  # seconds a page's script may take to write the arti
 NEWSCRAWL_RENDER_TIMEOUT = 60  # seconds a whole rendering may take (then it counts as failed)
 
 ITEM_PIPELINES = {
+    "pipelines.bounds.BodyBoundPipeline": 50,
     "pipelines.clean.CleaningPipeline": 100,
     "pipelines.dedup.DedupPipeline": 200,
     "pipelines.store.ArchivePipeline": 300,
@@ -99,6 +103,17 @@ NEWSCRAWL_RETRY_MAX_INTERVAL_HOURS = 168
 NEWSCRAWL_RETRY_GONE_AFTER = 3
 # bodies at least this similar (4-word shingles, Jaccard; 0.6 to 1.0) are linked as near-duplicates
 NEWSCRAWL_NEAR_DUPLICATE_THRESHOLD = 0.7
+# Bounded cost per page (README: Bounds). A page is cut after NEWSCRAWL_MAX_PAGE_BYTES (its
+# first part parsed and kept); one announcing more than DOWNLOAD_MAXSIZE is not fetched at all.
+# Parsing costs about 11 times a page's size in memory: 4 MiB keeps it near 45 MB.
+NEWSCRAWL_MAX_PAGE_BYTES = 4 * 1024 * 1024
+DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 0  # off: a page over NEWSCRAWL_MAX_PAGE_BYTES has its own warning
+# an article's body: its first whole paragraphs up to this many characters (the rest counted, logged)
+NEWSCRAWL_MAX_BODY_CHARS = 500_000
+# READ MORE links kept and followed per article (0: none), links taken per index page
+NEWSCRAWL_MAX_READ_MORE_LINKS = 20
+NEWSCRAWL_MAX_INDEX_LINKS = 200
 # NEWSCRAWL_DATABASE_URL: default sqlite:///<data dir>/news.sqlite
 # NEWSCRAWL_DATA_DIR: default data/ beside scrapy.cfg (or $NEWSCRAWL_DATA_DIR)
 

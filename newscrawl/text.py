@@ -54,3 +54,14 @@ def split_paragraphs(body: str) -> list[str]:
 
 def join_paragraphs(paragraphs: list[str]) -> str:
     return PARAGRAPH_SEPARATOR.join(paragraphs)
+
+
+def cut_at_paragraph(body: str, max_chars: int) -> str:
+    """The body's first whole paragraphs that fit in max_chars; a first paragraph longer than
+    that alone is cut at its last space before the limit (a body is never cut to nothing)."""
+    if len(body) <= max_chars:
+        return body
+    end = body.rfind(PARAGRAPH_SEPARATOR, 0, max_chars + 1)
+    if end <= 0:
+        end = body.rfind(" ", 0, max_chars + 1)
+    return body[: end if end > 0 else max_chars].rstrip()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date, datetime, timedelta, timezone
+from functools import cached_property
 from typing import Any, AsyncIterator, ClassVar, Iterable, Iterator, Optional
 from urllib.parse import urlsplit
 
@@ -227,6 +228,11 @@ class SectionSpider(scrapy.Spider):
         self.count("start_failed")
         raise CloseSpider(START_FAILED)
 
+    @cached_property
+    def bounds(self) -> NewscrawlConfig:
+        """The crawl's settings (from_crawler checked them), read when a page first needs its bounds."""
+        return NewscrawlConfig.from_settings(self.crawler.settings)
+
     # the index ----------------------------------------------------------------
     def parse_index(self, response: Response) -> Iterator[scrapy.Request]:
         page = parse_listing(Selector(response=response), self.site_url(response.url))
@@ -235,7 +241,11 @@ class SectionSpider(scrapy.Spider):
             # an index with no article is the first sign that the layout changed
             logger.warning("Index page %s yields no article (layout %s): has the site's markup changed?", response.url, page.layout)
             self.count("layout/index_without_articles")
-        for link in page.links:
+        if len(page.links) > self.bounds.max_index_links:
+            self.count("bounds/index_links_not_taken", len(page.links) - self.bounds.max_index_links)
+            logger.warning("Index page %s lists %d links: the first %d are taken (NEWSCRAWL_MAX_INDEX_LINKS)",
+                           response.url, len(page.links), self.bounds.max_index_links)
+        for link in page.links[: self.bounds.max_index_links]:
             self.count("index/links")
             yield from self.article_requests(link.url, hops=0)
         if not page.next_url:
@@ -410,6 +420,7 @@ class SectionSpider(scrapy.Spider):
             logger.warning("Fields missing on %s: %s", site_url, ", ".join(described))
         article = result.article
         assert article is not None
+        self.bound_read_more(article, site_url)
         article.article_id = article.article_id or article_id_from_url(site_url) or ""
         damage = text_damage(article.title, article.lead, article.body)
         if damage is not None:
@@ -436,6 +447,16 @@ class SectionSpider(scrapy.Spider):
             for request in self.article_requests(link["url"], hops=hops + 1):
                 self.count("read_more/followed")
                 yield request
+
+    def bound_read_more(self, article: Article, site_url: str) -> None:
+        """At most NEWSCRAWL_MAX_READ_MORE_LINKS READ MORE links, the first, kept and followed:
+        a page of thousands of related-article cards names no article's READ MORE."""
+        extra = len(article.read_more) - self.bounds.max_read_more_links
+        if extra > 0:
+            self.count("bounds/read_more_not_followed", extra)
+            logger.warning("Article %s names %d READ MORE links: the first %d are kept and followed (NEWSCRAWL_MAX_READ_MORE_LINKS)",
+                           site_url, len(article.read_more), self.bounds.max_read_more_links)
+            article.read_more = article.read_more[: self.bounds.max_read_more_links]
 
     def page_failed(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
