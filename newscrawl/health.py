@@ -21,7 +21,7 @@ from sqlalchemy import inspect, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from newscrawl.commands.crawl import FAILED_REASONS
+from newscrawl.commands.crawl import FAILED_REASONS, START_ERROR
 from newscrawl.config import ConfigError, NewscrawlConfig, number_setting
 from newscrawl.db import CrawlRow, make_engine
 from newscrawl.locks import archive_lock
@@ -204,7 +204,8 @@ def _latest_findings(latest: CrawlView, earlier: list[CrawlView], config: Health
     if latest.status == "killed":
         found.append(f"{where} did not finish: killed or crashed (run it again; with its JOBDIR it resumes)")
     elif latest.status == "failed":
-        found.append(f"{where} failed: {latest.reason}")
+        said = latest.stats.get(START_ERROR)  # a start refused for a bad argument or setting: its line
+        found.append(f"{where} failed: {latest.reason}" + (f" ({said})" if said else ""))
     if latest.finished_at and latest.articles_seen == 0 and latest.status != "failed":
         found.append(f"{where} is empty: no article found ({latest.stat('newscrawl/index/pages')} index pages, "
                      f"{latest.stat('newscrawl/index/links')} article links)")
