@@ -68,9 +68,11 @@ RUNNER_ARGUMENTS = ("_job",)
 
 
 def nearest(name: str, valid: Iterable[str]) -> str:
-    """' (did you mean X?)' for the valid name nearest a misspelt one, else ''."""
-    close = difflib.get_close_matches(name, list(valid), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]}?)" if close else ""
+    """' (did you mean X?)' for the valid name nearest a misspelt one, else ''. Compared without
+    the NEWSCRAWL_ prefix, which would make every name look near."""
+    by_stem = {v.removeprefix("NEWSCRAWL_"): v for v in valid}
+    close = difflib.get_close_matches(name.removeprefix("NEWSCRAWL_"), list(by_stem), n=1, cutoff=0.6)
+    return f" (did you mean {by_stem[close[0]]}?)" if close else ""
 
 
 def check_setting_names(settings: BaseSettings, environ: Mapping[str, str] = os.environ) -> None:
