@@ -81,7 +81,7 @@ def check_setting_names(settings: BaseSettings, environ: Mapping[str, str] = os.
     for name in sorted(settings):
         if name.startswith("NEWSCRAWL_") and name not in KNOWN_SETTINGS:
             hint = " (an environment variable of the schedules: give -a base_url=URL)" if name in ENVIRONMENT_VARIABLES else nearest(name, KNOWN_SETTINGS)
-            raise ConfigError(f"unknown setting {name}{hint}; README: Settings lists them all")
+            raise ConfigError(f"unknown setting {name}{hint}; README lists every setting")
     for name in sorted(environ):
         if name.startswith("NEWSCRAWL_") and name not in ENVIRONMENT_VARIABLES:
             where = (" is a setting, not read from the environment: give -s {name}=VALUE".format(name=name)
