@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pytest
 from scrapy.settings import Settings
+from twisted.internet.defer import fail
 
 from newscrawl.config import ENVIRONMENT_VARIABLES, KNOWN_SETTINGS, ConfigError, check_setting_names, check_setting_values
+from newscrawl.extensions import catch_crawl_locked
 from spiders.asia import AsiaSpider
 from tests.conftest import PROJECT_ROOT
 
@@ -23,7 +25,10 @@ def project_settings(**overrides: object) -> Settings:
 
 
 def test_every_newscrawl_name_the_code_and_deploy_files_use_is_registered() -> None:
-    sources = [p for folder in ("newscrawl", "spiders", "pipelines", "deploy") for p in (PROJECT_ROOT / folder).rglob("*") if p.is_file()]
+    sources = [
+        p for folder in ("newscrawl", "spiders", "pipelines", "deploy") for p in (PROJECT_ROOT / folder).rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts
+    ]
     used = {name for p in sources for name in re.findall(r"NEWSCRAWL_[A-Z_]*[A-Z]", p.read_text(errors="replace"))}
     assert "NEWSCRAWL_DATA_DIR" in used and "NEWSCRAWL_HEALTH_MAX_AGE_HOURS" in used  # the scan found the code
     assert used <= set(KNOWN_SETTINGS) | set(ENVIRONMENT_VARIABLES)
@@ -119,3 +124,13 @@ def test_scrapyds_job_argument_and_a_full_window_are_taken(tmp_path: Path) -> No
     spider = AsiaSpider(_job="0123abcd", since="2018-06-01", until="2018-06-30", base_url="http://127.0.0.1:8000/")
     assert (spider.base_url, spider.since, spider.until) == ("http://127.0.0.1:8000", date(2018, 6, 1), date(2018, 6, 30))
     assert spider.crawl_arguments["_job"] == "0123abcd"
+
+
+def test_a_components_config_error_at_start_is_caught_for_the_one_line_exit_2() -> None:
+    """A setting only a component reads (in its from_crawler) is caught as the lock is: the crawl
+    command logs it in one line and exits 2 instead of a traceback."""
+    bad = ConfigError("NEWSCRAWL_SOMETHING must be at least 1, not 0")
+    assert catch_crawl_locked(fail(bad)) == [bad]
+    other = fail(RuntimeError("not ours"))
+    assert catch_crawl_locked(other) == []
+    other.addErrback(lambda failure: failure.trap(RuntimeError))  # still failing: left to Scrapy
