@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from pathlib import Path
 
 import pytest
 from scrapy.settings import Settings
@@ -120,7 +119,7 @@ def test_bad_spider_arguments(arguments: dict[str, str], message: str) -> None:
         AsiaSpider(**arguments)
 
 
-def test_scrapyds_job_argument_and_a_full_window_are_taken(tmp_path: Path) -> None:
+def test_scrapyds_job_argument_and_a_full_window_are_taken() -> None:
     spider = AsiaSpider(_job="0123abcd", since="2018-06-01", until="2018-06-30", base_url="http://127.0.0.1:8000/")
     assert (spider.base_url, spider.since, spider.until) == ("http://127.0.0.1:8000", date(2018, 6, 1), date(2018, 6, 30))
     assert spider.crawl_arguments["_job"] == "0123abcd"
