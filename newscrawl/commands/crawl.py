@@ -7,7 +7,7 @@ import argparse
 import logging
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
@@ -104,7 +104,7 @@ class Command(ScrapyCrawlCommand):
         except ConfigError as exc:
             self.refuse(spider, arguments, BAD_ARGUMENT, str(exc))
 
-    def refuse(self, spider: str, arguments: dict[str, Any], reason: str, message: str) -> None:
+    def refuse(self, spider: str, arguments: dict[str, Any], reason: str, message: str) -> NoReturn:
         assert self.settings is not None
         error_line(self.settings, message)
         if reason:
