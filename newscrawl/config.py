@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import difflib
+import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -27,6 +29,136 @@ def default_data_dir() -> Path:
 
 class ConfigError(ValueError):
     """A setting whose value cannot work; the message names the setting."""
+
+
+# Every NEWSCRAWL_* setting the project reads, with what it is for (README: Settings). A name
+# not listed here stops the crawl with exit status 2: a typo is never taken silently. Add a
+# setting with one line here.
+KNOWN_SETTINGS: dict[str, str] = {
+    "NEWSCRAWL_DATA_DIR": "folder of the archive, feeds, logs and job directories",
+    "NEWSCRAWL_DATABASE_URL": "the archive's database (SQLite or PostgreSQL URL)",
+    "NEWSCRAWL_STORE_ENABLED": "False: crawl without writing the archive",
+    "NEWSCRAWL_BATCH_SIZE": "articles per archive transaction",
+    "NEWSCRAWL_BATCH_SECONDS": "seconds after which a batch not full is written all the same",
+    "NEWSCRAWL_READ_MORE_DEPTH": "READ MORE hops followed from an article on the index",
+    "NEWSCRAWL_REFRESH_DAYS": "articles younger than this many days are fetched again",
+    "NEWSCRAWL_INDEX_STOP_AFTER": "index pages of archived articles in a row after which a re-crawl stops paging",
+    "NEWSCRAWL_NEAR_DUPLICATE_THRESHOLD": "similarity from which bodies are linked as near-duplicates",
+    "NEWSCRAWL_LOCK_ENABLED": "False: no crawl lock on the archive",
+    "NEWSCRAWL_LOCK_WAIT": "seconds a crawl waits for the one holding the archive",
+    "NEWSCRAWL_LOG_KEEP": "crawl log files kept under <data dir>/logs/",
+    "NEWSCRAWL_RENDERING_ENABLED": "False: no browser for pages a script builds",
+    "NEWSCRAWL_CHROMIUM_PATH": "the Chrome or Chromium to render with",
+    "NEWSCRAWL_RENDER_WAIT": "seconds a page's script may take to write the article",
+    "NEWSCRAWL_RENDER_TIMEOUT": "seconds a whole rendering may take",
+    "NEWSCRAWL_HEALTH_CRAWLS": "crawls `scrapy health` shows and compares",
+    "NEWSCRAWL_HEALTH_NO_NEW_CRAWLS": "crawls in a row without a new article that need a look",
+    "NEWSCRAWL_HEALTH_ERROR_RATE": "failed-page rate from which a crawl needs a look",
+    "NEWSCRAWL_HEALTH_MIN_PAGES": "pages a crawl needs for its error rate to count",
+    "NEWSCRAWL_HEALTH_MAX_AGE_HOURS": "hours without a crawl after which health complains",
+    "NEWSCRAWL_HEALTH_RETRY_MAX_AGE_HOURS": "hours a page may stay on the retry record before health complains",
+    "NEWSCRAWL_RETRY_MAX_ATTEMPTS": "tries of a failed article page before it is given up",
+    "NEWSCRAWL_RETRY_BACKOFF_HOURS": "the second retry's delay, doubled with each try after",
+    "NEWSCRAWL_RETRY_MAX_INTERVAL_HOURS": "the longest delay between two retries",
+    "NEWSCRAWL_RETRY_GONE_AFTER": "404/410 answers in a row after which a page is gone",
+    "NEWSCRAWL_MAX_PAGE_BYTES": "bytes of a page kept and parsed",
+    "NEWSCRAWL_MAX_BODY_CHARS": "characters of an article's body kept",
+    "NEWSCRAWL_MAX_READ_MORE_LINKS": "READ MORE links kept and followed per article",
+    "NEWSCRAWL_MAX_INDEX_LINKS": "article links taken per index page",
+}
+# NEWSCRAWL_* environment variables something reads: newscrawl (the data dir), the migrations'
+# alembic (the database) and the deploy/ schedules (the mirror to crawl instead of the site)
+ENVIRONMENT_VARIABLES: dict[str, str] = {
+    "NEWSCRAWL_DATA_DIR": KNOWN_SETTINGS["NEWSCRAWL_DATA_DIR"],
+    "NEWSCRAWL_DATABASE_URL": "the database command-line alembic migrates",
+    "NEWSCRAWL_BASE_URL": "the schedules' -a base_url= (empty: the live site)",
+}
+# spider arguments that a runner adds: scrapyd's job id
+RUNNER_ARGUMENTS = ("_job",)
+
+
+def nearest(name: str, valid: Iterable[str]) -> str:
+    """' (did you mean X?)' for the valid name nearest a misspelt one, else ''. Compared without
+    the NEWSCRAWL_ prefix, which would make every name look near."""
+    by_stem = {v.removeprefix("NEWSCRAWL_"): v for v in valid}
+    close = difflib.get_close_matches(name.removeprefix("NEWSCRAWL_"), list(by_stem), n=1, cutoff=0.6)
+    return f" (did you mean {by_stem[close[0]]}?)" if close else ""
+
+
+def check_setting_names(settings: BaseSettings, environ: Mapping[str, str] = os.environ) -> None:
+    """Every NEWSCRAWL_* name in the settings (settings.py, -s) and in the environment is one
+    the project reads: a misspelt one would be taken silently and change nothing."""
+    for name in sorted(settings):
+        if name.startswith("NEWSCRAWL_") and name not in KNOWN_SETTINGS:
+            hint = " (an environment variable of the schedules: give -a base_url=URL)" if name in ENVIRONMENT_VARIABLES else nearest(name, KNOWN_SETTINGS)
+            raise ConfigError(f"unknown setting {name}{hint}; README lists every setting")
+    for name in sorted(environ):
+        if name.startswith("NEWSCRAWL_") and name not in ENVIRONMENT_VARIABLES:
+            where = (" is a setting, not read from the environment: give -s {name}=VALUE".format(name=name)
+                     if name in KNOWN_SETTINGS else f" is not an environment variable newscrawl reads{nearest(name, ENVIRONMENT_VARIABLES)}")
+            raise ConfigError(f"{name} in the environment{where}")
+
+
+def unknown_argument(name: str, valid: Iterable[str]) -> ConfigError:
+    """The error for an -a name the spider does not take."""
+    valid = list(valid)
+    return ConfigError(f"-a {name}= is not an argument of this spider{nearest(name, valid)}; it takes {', '.join(valid)}")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """What a setting's value must be, read as Scrapy reads it (getbool, getint or getfloat)."""
+
+    kind: str  # "flag", "whole" or "number"
+    least: float = 0  # the smallest value that works
+    zero_works: bool = True  # with least 0: whether 0 itself does
+
+
+FLAG = Rule("flag")
+COUNT = Rule("whole")  # 0 or more (0 often: no limit, or off)
+AT_LEAST_ONE = Rule("whole", 1)
+SECONDS = Rule("number")  # 0 or more
+MORE_THAN_ZERO = Rule("number", zero_works=False)
+
+# The values of the settings the project relies on, checked before a crawl starts so that a bad
+# one is one line and exit status 2 rather than a traceback from deep inside Scrapy.
+SETTING_RULES: dict[str, Rule] = {
+    "NEWSCRAWL_STORE_ENABLED": FLAG, "NEWSCRAWL_LOCK_ENABLED": FLAG, "NEWSCRAWL_RENDERING_ENABLED": FLAG,
+    "LOGSTATS_INTERVAL": SECONDS,
+    "DOWNLOAD_TIMEOUT": MORE_THAN_ZERO, "DOWNLOAD_DELAY": SECONDS, "RANDOMIZE_DOWNLOAD_DELAY": FLAG,
+    "CONCURRENT_REQUESTS": AT_LEAST_ONE, "CONCURRENT_REQUESTS_PER_DOMAIN": AT_LEAST_ONE,
+    "CONCURRENT_REQUESTS_PER_IP": COUNT, "CONCURRENT_ITEMS": AT_LEAST_ONE,
+    "RETRY_ENABLED": FLAG, "RETRY_TIMES": COUNT,
+    "AUTOTHROTTLE_ENABLED": FLAG, "AUTOTHROTTLE_DEBUG": FLAG, "AUTOTHROTTLE_START_DELAY": SECONDS,
+    "AUTOTHROTTLE_MAX_DELAY": SECONDS, "AUTOTHROTTLE_TARGET_CONCURRENCY": MORE_THAN_ZERO,
+    "DOWNLOAD_MAXSIZE": COUNT, "DOWNLOAD_WARNSIZE": COUNT,
+    "CLOSESPIDER_TIMEOUT": SECONDS, "CLOSESPIDER_TIMEOUT_NO_ITEM": COUNT, "CLOSESPIDER_ITEMCOUNT": COUNT,
+    "CLOSESPIDER_PAGECOUNT": COUNT, "CLOSESPIDER_PAGECOUNT_NO_ITEM": COUNT, "CLOSESPIDER_ERRORCOUNT": COUNT,
+    "ROBOTSTXT_OBEY": FLAG, "COOKIES_ENABLED": FLAG, "REDIRECT_ENABLED": FLAG, "REDIRECT_MAX_TIMES": COUNT,
+    "DEPTH_LIMIT": COUNT, "LOG_ENABLED": FLAG, "LOG_FILE_APPEND": FLAG, "HTTPCACHE_ENABLED": FLAG,
+    "MEMUSAGE_ENABLED": FLAG, "MEMUSAGE_LIMIT_MB": COUNT, "MEMUSAGE_WARNING_MB": COUNT,
+    "PLAYWRIGHT_MAX_CONTEXTS": AT_LEAST_ONE, "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": AT_LEAST_ONE,
+    "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT": SECONDS,
+}
+
+
+def check_setting_values(settings: BaseSettings) -> None:
+    """The value of every setting in SETTING_RULES, and LOG_LEVEL, is one that works."""
+    for name, rule in SETTING_RULES.items():
+        if settings.get(name) is None:
+            continue
+        if rule.kind == "flag":
+            try:
+                settings.getbool(name)
+            except ValueError:
+                raise ConfigError(f"{name} takes True or False, not {settings.get(name)!r}") from None
+        elif rule.kind == "whole":
+            _positive_int(settings, name, 0, allow_zero=rule.least == 0)
+        elif number_setting(settings, name, 0) == 0 and not rule.zero_works:
+            raise ConfigError(f"{name} must be more than 0, not {settings.get(name)!r}")
+    level = settings.get("LOG_LEVEL")
+    if not isinstance(level, int) and level not in logging.getLevelNamesMapping():  # as logging reads it: upper case
+        raise ConfigError(f"LOG_LEVEL takes one of DEBUG, INFO, WARNING, ERROR, CRITICAL, not {level!r}")
 
 
 def in_checkout() -> bool:

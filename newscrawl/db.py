@@ -335,6 +335,14 @@ class Archive:
                 )
             )
 
+    def record_refused_start(self, spider: str, arguments: dict[str, Any], reason: str, stats: dict[str, Any]) -> None:
+        """A crawl refused before it started (a bad argument or setting): a finished row, for health."""
+        now = utc_now()
+        with self.engine.begin() as conn:
+            conn.execute(CrawlRow.__table__.insert().values(
+                spider=spider, arguments=arguments, started_at=now, finished_at=now, finish_reason=reason, stats=stats,
+            ))
+
     # reads for the crawl --------------------------------------------------------
     def known_hashes(self, article_ids: Iterable[str]) -> dict[str, str]:
         ids = list(article_ids)

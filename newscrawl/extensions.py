@@ -30,7 +30,7 @@ from scrapy.utils.job import job_dir
 from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
-from newscrawl.config import NewscrawlConfig, number_setting
+from newscrawl.config import ConfigError, NewscrawlConfig, number_setting
 from newscrawl.db import utc_now
 from newscrawl.locks import ArchiveLock, FileLock, archive_lock
 from newscrawl.logs import CrawlLogHandler, log_file_failed
@@ -276,15 +276,16 @@ class ProgressLog(LogStats):
         )
 
 
-def catch_crawl_locked(running: Any) -> list[CrawlLocked]:
-    """The CrawlLocked a crawl's start raised, caught from the Task (asyncio reactor) or Deferred
-    that CrawlerProcess.crawl returned, so the crawl command reports it in one line."""
-    caught: list[CrawlLocked] = []
+def catch_crawl_locked(running: Any) -> list[CrawlLocked | ConfigError]:
+    """The CrawlLocked (or the ConfigError of a component's setting) a crawl's start raised, caught
+    from the Task (asyncio reactor) or Deferred that CrawlerProcess.crawl returned, so the crawl
+    command reports it in one line."""
+    caught: list[CrawlLocked | ConfigError] = []
     if isinstance(running, asyncio.Future):
 
         def done(task: asyncio.Future[Any]) -> None:
             error = None if task.cancelled() else task.exception()  # retrieved: asyncio logs it no more
-            if isinstance(error, CrawlLocked):
+            if isinstance(error, (CrawlLocked, ConfigError)):
                 caught.append(error)
             elif error is not None:
                 logger.error("The crawl failed to start", exc_info=error)
@@ -293,7 +294,7 @@ def catch_crawl_locked(running: Any) -> list[CrawlLocked]:
     elif isinstance(running, Deferred):
 
         def failed(failure: Failure) -> Optional[Failure]:
-            if failure.check(CrawlLocked):
+            if failure.check(CrawlLocked, ConfigError):
                 caught.append(failure.value)
                 return None
             return failure

@@ -20,9 +20,9 @@ from sqlalchemy import func, inspect, select
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session
 
-from newscrawl.commands.crawl import FAILED_REASONS
-from newscrawl.config import NewscrawlConfig, number_setting
-from newscrawl.db import CrawlRow, FailureRow
+from newscrawl.commands.crawl import FAILED_REASONS, START_ERROR
+from newscrawl.config import ConfigError, NewscrawlConfig, number_setting
+from newscrawl.db import CrawlRow, FailureRow, make_engine
 from newscrawl.healing import GIVEN_UP, GONE, PENDING
 from newscrawl.integrity import DAMAGE_PROBLEMS
 from newscrawl.locks import archive_lock
@@ -247,7 +247,8 @@ def _latest_findings(latest: CrawlView, earlier: list[CrawlView], config: Health
     if latest.status == "killed":
         found.append(f"{where} did not finish: killed or crashed (run it again; with its JOBDIR it resumes)")
     elif latest.status == "failed":
-        found.append(f"{where} failed: {latest.reason}")
+        said = latest.stats.get(START_ERROR)  # a start refused for a bad argument or setting: its line
+        found.append(f"{where} failed: {latest.reason}" + (f" ({said})" if said else ""))
     if latest.finished_at and latest.articles_seen == 0 and latest.status != "failed":
         found.append(f"{where} is empty: no article found ({latest.stat('newscrawl/index/pages')} index pages, "
                      f"{latest.stat('newscrawl/index/links')} article links)")

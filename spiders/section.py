@@ -21,7 +21,7 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from newscrawl.compact import KeyMap, KeySet, id_key
-from newscrawl.config import ConfigError, NewscrawlConfig
+from newscrawl.config import RUNNER_ARGUMENTS, ConfigError, NewscrawlConfig, unknown_argument
 from newscrawl.db import INDEX_WALK_COMPLETE, Archive, utc_now
 from newscrawl.failures import classify
 from newscrawl.healing import PageFailure, page_failed
@@ -63,7 +63,7 @@ class SectionSpider(scrapy.Spider):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        self.base_url, self.since, self.until, self.refresh_all = self.check_arguments(base_url, since, until, refresh)
+        self.base_url, self.since, self.until, self.refresh_all = self.check_arguments(base_url, since, until, refresh, **kwargs)
         self.refresh = refresh or "recent"
         self.crawl_arguments = {k: v for k, v in {"base_url": base_url, "since": since, "until": until, "refresh": refresh, **kwargs}.items() if v}
         self.max_hops = 2
@@ -107,11 +107,22 @@ class SectionSpider(scrapy.Spider):
     @staticmethod
     def check_arguments(
         base_url: Optional[str] = None, since: Optional[str] = None, until: Optional[str] = None,
-        refresh: Optional[str] = None, **_other: Any,
+        refresh: Optional[str] = None, **other: Any,
     ) -> tuple[Optional[str], Optional[date], Optional[date], bool]:
         """The spider's -a arguments, read; a ConfigError says which one is wrong and why."""
-        if base_url and not urlsplit(base_url).scheme.startswith("http"):
-            raise ConfigError(f"-a base_url= must be an http(s) URL, not {base_url!r}")
+        for name in other:
+            if name not in RUNNER_ARGUMENTS:  # a typo would otherwise be taken silently
+                raise unknown_argument(name, ("base_url", "since", "until", "refresh"))
+        if base_url:
+            try:
+                parts = urlsplit(base_url)
+                parts.port  # raises ValueError for a port out of range or not a number
+            except ValueError as exc:
+                raise ConfigError(f"-a base_url={base_url} is not a usable URL: {exc}") from None
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise ConfigError(f"-a base_url= must be an http(s) URL with a host, not {base_url!r}")
+        if until and not since:
+            raise ConfigError(f"-a until={until} needs -a since=: the two give a backfill's window (a crawl without since walks the index)")
         first = _parse_day("since", since)
         last = _parse_day("until", until) or (date.today() if first else None)
         if first and last and last < first:

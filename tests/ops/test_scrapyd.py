@@ -21,6 +21,7 @@ from typing import Any, Iterator, Optional
 
 import pytest
 
+from newscrawl.db import Archive
 from newscrawl.mirror.server import MirrorServer
 from tests.conftest import PROJECT_ROOT
 from tests.ops.conftest import crawl_rows, expected_ids, stored_ids, wait_for
@@ -101,9 +102,9 @@ def test_scrapyd_asks_for_its_password(scrapyd: Scrapyd) -> None:
     assert refused.value.code == 401
 
 
-def test_deploy_schedule_and_crawl_through_scrapyd(
-    scrapyd: Scrapyd, server_dirs: dict[str, Path], mirror: MirrorServer, manifest: dict[str, Any],
-) -> None:
+@pytest.fixture(scope="module")
+def deployed(scrapyd: Scrapyd, server_dirs: dict[str, Path]) -> dict[str, str]:
+    """The project deployed to scrapyd as README says; the environment scrapyd-deploy ran in."""
     checkout = server_dirs["checkout"]
     shutil.copytree(
         PROJECT_ROOT, checkout,
@@ -126,15 +127,24 @@ def test_deploy_schedule_and_crawl_through_scrapyd(
     assert deploy.returncode == 0, deploy.stdout + deploy.stderr
     assert json.loads(deploy.stdout)["spiders"] == 1
     assert scrapyd.call("listspiders.json?project=newscrawl")["spiders"] == ["asia"]
+    return env
 
-    job = scrapyd.call("schedule.json", {
-        "project": "newscrawl", "spider": "asia", "base_url": mirror.base_url, "setting": "AUTOTHROTTLE_ENABLED=False",
-    })["jobid"]
 
+def wait_for_job(scrapyd: Scrapyd, job: str) -> None:
     def finished() -> bool:
         return any(j["id"] == job for j in scrapyd.call("listjobs.json?project=newscrawl")["finished"])
     wait_for(finished, timeout=180, what="the scrapyd job to finish")
     time.sleep(0.2)
+
+
+def test_deploy_schedule_and_crawl_through_scrapyd(
+    scrapyd: Scrapyd, server_dirs: dict[str, Path], deployed: dict[str, str], mirror: MirrorServer, manifest: dict[str, Any],
+) -> None:
+    env = deployed
+    job = scrapyd.call("schedule.json", {
+        "project": "newscrawl", "spider": "asia", "base_url": mirror.base_url, "setting": "AUTOTHROTTLE_ENABLED=False",
+    })["jobid"]
+    wait_for_job(scrapyd, job)
 
     data = server_dirs["data"]
     job_log = (server_dirs["scrapyd"] / "logs" / "newscrawl" / "asia" / f"{job}.log").read_text()
@@ -161,3 +171,24 @@ def test_deploy_schedule_and_crawl_through_scrapyd(
     assert "NEWSCRAWL_DATA_DIR is not set, and newscrawl runs from" in missing.stderr
     assert f"{server_dirs['scrapyd']}/eggs/newscrawl/r1.egg" in missing.stderr
     assert sorted(p.name for p in server_dirs["scrapyd"].iterdir()) == ["dbs", "eggs", "logs", "scrapyd.conf", "scrapyd.out", "twistd.pid"]
+
+
+def test_a_bad_argument_under_scrapyd_is_one_line_in_the_jobs_log_and_health_reports_it(
+    scrapyd: Scrapyd, server_dirs: dict[str, Path], deployed: dict[str, str], mirror: MirrorServer,
+) -> None:
+    data = server_dirs["data"]
+    Archive(f"sqlite:///{data / 'news.sqlite'}").close()  # the archive earlier crawls made (or an empty one)
+    job = scrapyd.call("schedule.json", {"project": "newscrawl", "spider": "asia", "base_url": mirror.base_url, "since": "2018-13-45"})["jobid"]
+    wait_for_job(scrapyd, job)
+
+    job_log = (server_dirs["scrapyd"] / "logs" / "newscrawl" / "asia" / f"{job}.log").read_text()
+    lines = [line for line in job_log.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].endswith("ERROR: -a since= takes a date as YYYY-MM-DD, not '2018-13-45'"), job_log
+    newest = crawl_rows(data / "news.sqlite")[-1]
+    assert newest[1] == "bad_argument" and newest[3] is not None
+
+    egg_env = {**deployed, "SCRAPY_PROJECT": "newscrawl", "NEWSCRAWL_DATA_DIR": str(data)}
+    report = subprocess.run([sys.executable, "-m", "scrapyd.runner", "health"], cwd=server_dirs["scrapyd"], env=egg_env,
+                            capture_output=True, text=True, timeout=60)
+    assert report.returncode == 1, report.stdout + report.stderr
+    assert f"crawl {newest[0]} ({newest[2]}) failed: bad_argument (-a since= takes a date as YYYY-MM-DD, not '2018-13-45')" in report.stdout

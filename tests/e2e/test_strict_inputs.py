@@ -1,0 +1,91 @@
+"""`scrapy crawl` with a typo or a bad value, as a user types it: exit status 2 and one line on
+stderr that says what is wrong, never a traceback, nothing crawled or written; a refused start
+is recorded in an archive that exists, and `scrapy health` shows it."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from newscrawl.db import Archive
+from tests.conftest import PROJECT_ROOT
+from tests.ops.conftest import health
+
+pytestmark = pytest.mark.e2e
+
+# never contacted: every case stops before the crawl starts
+UNREACHABLE = "http://127.0.0.1:9"
+
+
+def crawl(workdir: Path, *args: str, spider: str = "asia", env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    command = [
+        sys.executable, "-m", "scrapy", "crawl", spider,
+        "-s", f"NEWSCRAWL_DATABASE_URL=sqlite:///{workdir / 'news.sqlite'}", *args,
+    ]
+    environment = {**os.environ, "NEWSCRAWL_DATA_DIR": str(workdir / "data"), **(env or {})}
+    return subprocess.run(command, cwd=PROJECT_ROOT, env=environment, capture_output=True, text=True, timeout=120)
+
+
+TYPOS = [
+    (("-a", f"base_url={UNREACHABLE}", "-a", "bogus=1"), {}, "-a bogus= is not an argument of this spider; it takes base_url, since, until, refresh"),
+    (("-a", f"baseurl={UNREACHABLE}"), {}, "-a baseurl= is not an argument of this spider (did you mean base_url?)"),
+    (("-a", f"base_url={UNREACHABLE}", "-a", "until=2018-06-30"), {}, "-a until=2018-06-30 needs -a since="),
+    (("-a", f"base_url={UNREACHABLE}", "-a", "since=2018-13-45"), {}, "-a since= takes a date as YYYY-MM-DD, not '2018-13-45'"),
+    (("-a", "base_url=http://127.0.0.1:99999"), {}, "-a base_url=http://127.0.0.1:99999 is not a usable URL: Port out of range 0-65535"),
+    (("-a", f"base_url={UNREACHABLE}", "-s", "NEWSCRAWL_REFRES_DAYS=5"), {}, "unknown setting NEWSCRAWL_REFRES_DAYS (did you mean NEWSCRAWL_REFRESH_DAYS?)"),
+    (("-a", f"base_url={UNREACHABLE}", "-s", "NEWSCRAWL_BASE_URL=http://127.0.0.1:8000"), {}, "give -a base_url=URL"),
+    (("-a", f"base_url={UNREACHABLE}"), {"NEWSCRAWL_DATADIR": "/srv/newscrawl"}, "NEWSCRAWL_DATADIR in the environment is not an environment variable newscrawl reads (did you mean NEWSCRAWL_DATA_DIR?)"),
+    (("-a", f"base_url={UNREACHABLE}", "-s", "NEWSCRAWL_LOCK_WAIT=abc"), {}, "NEWSCRAWL_LOCK_WAIT must be a number, not 'abc'"),
+    (("-a", f"base_url={UNREACHABLE}", "-s", "NEWSCRAWL_LOG_KEEP=-1"), {}, "NEWSCRAWL_LOG_KEEP must be 0 or more, not -1"),
+    (("-a", f"base_url={UNREACHABLE}", "-s", "NEWSCRAWL_RENDERING_ENABLED=maybe"), {}, "NEWSCRAWL_RENDERING_ENABLED takes True or False, not 'maybe'"),
+    (("-a", f"base_url={UNREACHABLE}", "-s", "NEWSCRAWL_RENDER_WAIT=0"), {}, "NEWSCRAWL_RENDER_WAIT must be more than 0 seconds"),
+    (("-a", f"base_url={UNREACHABLE}", "-s", "LOGSTATS_INTERVAL=abc"), {}, "LOGSTATS_INTERVAL must be a number, not 'abc'"),
+    (("-a", f"base_url={UNREACHABLE}", "-s", "CONCURRENT_REQUESTS=0"), {}, "CONCURRENT_REQUESTS must be at least 1, not 0"),
+    (("-a", f"base_url={UNREACHABLE}", "-s", "ROBOTSTXT_OBEY=sometimes"), {}, "ROBOTSTXT_OBEY takes True or False, not 'sometimes'"),
+    (("-a", f"base_url={UNREACHABLE}", "-s", "LOG_LEVEL=VERBOSE"), {}, "LOG_LEVEL takes one of DEBUG, INFO, WARNING, ERROR, CRITICAL, not 'VERBOSE'"),
+]
+
+
+@pytest.mark.parametrize("args,env,message", TYPOS, ids=[" ".join(case[0][2:] or case[0]) or next(iter(case[1])) for case in TYPOS])
+def test_a_typo_or_bad_value_is_one_line_and_exit_2(tmp_path: Path, args: tuple[str, ...], env: dict[str, str], message: str) -> None:
+    done = crawl(tmp_path, *args, env=env)
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert done.returncode == 2, done.stderr[-3000:]
+    assert len(lines) == 1 and message in lines[0], done.stderr[-3000:]
+    assert "ERROR: " in lines[0] and "Traceback" not in done.stderr + done.stdout and not done.stdout
+    assert not (tmp_path / "news.sqlite").exists() and not (tmp_path / "data").exists()  # nothing crawled, nothing made
+
+
+def test_a_misspelt_spider_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    done = crawl(tmp_path, spider="asai")
+    assert done.returncode == 2
+    assert [line for line in done.stderr.splitlines() if line.strip()][0].endswith(
+        "ERROR: no spider named 'asai' (did you mean asia?); the project's spiders: asia"
+    ) and len(done.stderr.splitlines()) == 1
+
+
+def test_a_refused_start_goes_to_log_file_and_the_archive_and_health_shows_it(tmp_path: Path) -> None:
+    Archive(f"sqlite:///{tmp_path / 'news.sqlite'}").close()  # an archive earlier crawls made
+    log_file = tmp_path / "job.log"
+    done = crawl(tmp_path, "-a", f"base_url={UNREACHABLE}", "-a", "since=2018-13-45", "-a", "_job=4711", "-s", f"LOG_FILE={log_file}")
+    assert done.returncode == 2
+    line = "-a since= takes a date as YYYY-MM-DD, not '2018-13-45'"
+    assert [x for x in log_file.read_text().splitlines() if x.strip()] == done.stderr.splitlines()
+    assert len(done.stderr.splitlines()) == 1 and line in done.stderr
+    connection = sqlite3.connect(tmp_path / "news.sqlite")
+    try:
+        rows = connection.execute("SELECT spider, finish_reason, finished_at IS NOT NULL, arguments FROM crawls").fetchall()
+    finally:
+        connection.close()
+    assert len(rows) == 1 and rows[0][:3] == ("asia", "bad_argument", 1) and '"_job": "4711"' in rows[0][3]
+    report = health(tmp_path)
+    assert report.returncode == 1
+    assert "failed: bad_argument (-a since= takes a date as YYYY-MM-DD, not '2018-13-45')" in report.stdout
+    # a bad setting is recorded as such
+    assert crawl(tmp_path, "-a", f"base_url={UNREACHABLE}", "-s", "RETRY_TIMES=-1").returncode == 2
+    assert "failed: bad_setting (RETRY_TIMES must be 0 or more, not -1)" in health(tmp_path).stdout
