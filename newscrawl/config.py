@@ -24,6 +24,17 @@ def default_data_dir() -> Path:
     return Path(env).expanduser().resolve() if env else PROJECT_ROOT / "data"
 
 
+# Set by `scrapy crawl` alone (newscrawl/commands/crawl.py), in its crawler's settings. The
+# debug commands (parse, shell, fetch, check, view, bench) run the same spiders and settings:
+# without it they neither read nor write the archive, so they change nothing a crawl does.
+ARCHIVE_CRAWL = "NEWSCRAWL_ARCHIVE_CRAWL"
+
+
+def archive_enabled(settings: BaseSettings) -> bool:
+    """Whether this run reads and stores into the archive: a `scrapy crawl` with NEWSCRAWL_STORE_ENABLED on."""
+    return settings.getbool(ARCHIVE_CRAWL) and settings.getbool("NEWSCRAWL_STORE_ENABLED", True)
+
+
 class ConfigError(ValueError):
     """A setting whose value cannot work; the message names the setting."""
 

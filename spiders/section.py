@@ -20,7 +20,7 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from newscrawl.compact import KeyMap, KeySet, id_key
-from newscrawl.config import ConfigError, NewscrawlConfig
+from newscrawl.config import ConfigError, NewscrawlConfig, archive_enabled
 from newscrawl.db import INDEX_WALK_COMPLETE, Archive, utc_now
 from newscrawl.items import Article
 from newscrawl.logs import install_download_error_filter
@@ -117,7 +117,7 @@ class SectionSpider(scrapy.Spider):
         spider.index_stop_after = config.index_stop_after
         spider.renderer = PageRenderer.from_crawler(crawler, spider.count)
         install_download_error_filter()
-        if not spider.refresh_all and crawler.settings.getbool("NEWSCRAWL_STORE_ENABLED", True):
+        if not spider.refresh_all and archive_enabled(crawler.settings):
             spider.load_archived(config)
         return spider
 

@@ -9,8 +9,8 @@ import logging
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
-from newscrawl.config import ConfigError, NewscrawlConfig
-from newscrawl.extensions import EXIT_LOCKED, catch_crawl_locked
+from newscrawl.config import ARCHIVE_CRAWL, ConfigError, NewscrawlConfig
+from newscrawl.extensions import EXIT_LOCKED, CrawlLock, CrawlLocked, catch_crawl_locked
 
 logger = logging.getLogger(__name__)
 
@@ -33,8 +33,19 @@ class Command(ScrapyCrawlCommand):
         except ConfigError as exc:
             raise UsageError(str(exc), print_help=False) from None
         crawler = self._create_crawler(args[0])
-        locked = catch_crawl_locked(self.crawler_process.crawl(crawler, **opts.spargs))
-        self.crawler_process.start()
+        crawler.settings.set(ARCHIVE_CRAWL, True, priority="cmdline")  # this run, alone, uses the archive
+        # before the crawler builds the spider, which reads the archive
+        lock = CrawlLock.for_crawl(crawler.settings, args[0])
+        try:
+            if lock is not None:
+                lock.acquire()
+            locked = catch_crawl_locked(self.crawler_process.crawl(crawler, **opts.spargs))  # JOBDIR's lock
+            self.crawler_process.start()
+        except CrawlLocked as exc:
+            locked = [exc]
+        finally:
+            if lock is not None:
+                lock.release()
         if locked:  # another crawl has the archive: this one touched nothing
             logger.error("%s", locked[0])
             self.exitcode = EXIT_LOCKED
