@@ -20,7 +20,7 @@ from scrapy.utils.defer import deferred_from_coro
 from twisted.internet import task
 
 from newscrawl.compact import KeySet, id_key
-from newscrawl.config import NewscrawlConfig, archive_enabled
+from newscrawl.config import ARCHIVE_CRAWL, NewscrawlConfig, archive_enabled
 from newscrawl.db import Archive, WriteOutcome
 from newscrawl.drops import ArticleUnchanged
 from newscrawl.items import Article
@@ -52,7 +52,8 @@ class ArchivePipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "ArchivePipeline":
         if not archive_enabled(crawler.settings):
-            raise NotConfigured("not a `scrapy crawl`, or NEWSCRAWL_STORE_ENABLED is off")
+            # said (Scrapy logs a reason) for a crawl only: the debug commands never store
+            raise NotConfigured(*(["NEWSCRAWL_STORE_ENABLED is off"] if crawler.settings.getbool(ARCHIVE_CRAWL) else []))
         pipeline = cls(crawler, NewscrawlConfig.from_settings(crawler.settings))
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
