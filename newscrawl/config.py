@@ -27,6 +27,17 @@ def default_data_dir() -> Path:
     return Path(env).expanduser().resolve() if env else PROJECT_ROOT / "data"
 
 
+# Set by `scrapy crawl` alone (newscrawl/commands/crawl.py), in its crawler's settings. The
+# debug commands (parse, shell, fetch, check, view, bench) run the same spiders and settings:
+# without it they neither read nor write the archive, so they change nothing a crawl does.
+ARCHIVE_CRAWL = "NEWSCRAWL_ARCHIVE_CRAWL"
+
+
+def archive_enabled(settings: BaseSettings) -> bool:
+    """Whether this run reads and stores into the archive: a `scrapy crawl` with NEWSCRAWL_STORE_ENABLED on."""
+    return settings.getbool(ARCHIVE_CRAWL) and settings.getbool("NEWSCRAWL_STORE_ENABLED", True)
+
+
 class ConfigError(ValueError):
     """A setting whose value cannot work; the message names the setting."""
 
@@ -38,6 +49,7 @@ KNOWN_SETTINGS: dict[str, str] = {
     "NEWSCRAWL_DATA_DIR": "folder of the archive, feeds, logs and job directories",
     "NEWSCRAWL_DATABASE_URL": "the archive's database (SQLite or PostgreSQL URL)",
     "NEWSCRAWL_STORE_ENABLED": "False: crawl without writing the archive",
+    "NEWSCRAWL_ARCHIVE_CRAWL": "set by scrapy crawl itself: this run reads, stores into and locks the archive",
     "NEWSCRAWL_BATCH_SIZE": "articles per archive transaction",
     "NEWSCRAWL_BATCH_SECONDS": "seconds after which a batch not full is written all the same",
     "NEWSCRAWL_READ_MORE_DEPTH": "READ MORE hops followed from an article on the index",

@@ -227,9 +227,14 @@ _UPDATED_ON_CHANGE = (*ARTICLE_FIELDS, "last_seen_at", "changed_at")
 _REVISION_TEXT = ("title", "lead", "body", "modified_at", "content_hash")
 
 
+# execution option of the connections engine.begin() gives: their transactions write
+_WRITE_OPTION = "newscrawl_write"
+
+
 def make_engine(database_url: str) -> Engine:
     """An engine whose SQLite files run in WAL mode with a busy timeout, and whose every
-    transaction (schema changes included) is a real SQLite transaction."""
+    transaction (schema changes included) is a real SQLite transaction; those of
+    engine.begin() (the writes) begin IMMEDIATE."""
     url = make_url(check_database_url(database_url))
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
@@ -252,8 +257,14 @@ def make_engine(database_url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(connection: Connection) -> None:
-            connection.exec_driver_sql("BEGIN")
+            write = connection.get_execution_options().get(_WRITE_OPTION, False)
+            connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
+        # engine.begin() is how the archive writes (migrations too): IMMEDIATE takes the write
+        # lock at once, waiting for another writer up to the busy timeout. A deferred transaction
+        # that read first cannot wait: SQLite fails it with "database is locked" at its first write.
+        # Reads (engine.connect()) stay deferred, and never wait for a writer (WAL).
+        engine.begin = engine.execution_options(**{_WRITE_OPTION: True}).begin  # type: ignore[method-assign]
         return engine
     return create_engine(url, pool_pre_ping=True)
 

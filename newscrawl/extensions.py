@@ -1,5 +1,6 @@
-"""Extensions for crawls that run unattended: one crawl at a time per archive, job
-directories that resume after any interruption, one log file per crawl, progress lines.
+"""Extensions for crawls that run unattended: job directories that resume after any
+interruption, one log file per crawl, progress lines; and the lock that keeps to one crawl
+at a time per archive (taken by `scrapy crawl` itself, before its crawler is built).
 
 Settings (read once in from_crawler):
 - NEWSCRAWL_LOCK_WAIT: seconds a crawl waits for the one holding the archive's lock (0: exit at once)
@@ -75,41 +76,41 @@ def owner_line(spider: str) -> str:
 
 
 class CrawlLock:
-    """Takes the archive's lock before anything opens the archive or the job directory; a second
-    crawl gets CrawlLocked at once, or after waiting NEWSCRAWL_LOCK_WAIT seconds."""
+    """The archive's lock, taken by `scrapy crawl` (newscrawl/commands/crawl.py) before its
+    crawler exists, so before anything opens, migrates or reads the archive: a crawl that
+    waited for it reads the archive as the crawl before it left it. A second crawl gets
+    CrawlLocked at once, or after waiting NEWSCRAWL_LOCK_WAIT seconds. Not an extension:
+    extensions are built after the spider, and the debug commands (parse, shell, ...) take no lock."""
 
-    def __init__(self, crawler: Crawler, lock: ArchiveLock, wait: float) -> None:
-        self.crawler = crawler
+    def __init__(self, lock: ArchiveLock, wait: float, spider: str) -> None:
         self.lock = lock
         self.wait = wait
+        self.spider = spider
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> "CrawlLock":
-        config = ServerConfig.from_settings(crawler.settings)
+    def for_crawl(cls, settings: BaseSettings, spider: str) -> Optional["CrawlLock"]:
+        """The lock this crawl takes; None when NEWSCRAWL_LOCK_ENABLED is off or the database has none."""
+        config = ServerConfig.from_settings(settings)
         if not config.lock_enabled:
-            raise NotConfigured("NEWSCRAWL_LOCK_ENABLED is off")
+            return None
         lock = archive_lock(config.database_url)
         if lock is None:
             logger.warning("No crawl lock for %s: two crawls could write this archive at once", config.database_url)
-            raise NotConfigured("no lock for this database")
-        extension = cls(crawler, lock, config.lock_wait)
-        extension.acquire()
-        crawler.signals.connect(extension.engine_stopped, signal=signals.engine_stopped)
-        return extension
+            return None
+        return cls(lock, config.lock_wait, spider)
 
     def acquire(self) -> None:
-        spider = self.crawler.spider.name if self.crawler.spider else "?"
         deadline = time.monotonic() + self.wait
         waiting = False
         # nothing runs yet (the reactor starts after this), so sleeping here blocks nobody
-        while not self.lock.acquire(owner_line(spider)):
+        while not self.lock.acquire(owner_line(self.spider)):
             holder = self.lock.holder() or "another crawl"
             left = deadline - time.monotonic()
             if left <= 0:
                 advice = "" if self.wait else "; NEWSCRAWL_LOCK_WAIT=SECONDS makes a crawl wait for it instead"
                 raise CrawlLocked(
                     f"Another crawl is writing this archive ({holder}; {self.lock.where}): "
-                    f"this crawl of {spider!r} exits without crawling{advice}"
+                    f"this crawl of {self.spider!r} exits without crawling{advice}"
                 )
             if not waiting:
                 logger.info("Waiting up to %.0f s for the crawl that holds the archive (%s)", self.wait, holder)
@@ -117,7 +118,7 @@ class CrawlLock:
             time.sleep(min(0.5, left))
         logger.info("Crawl lock taken: %s", self.lock.where)
 
-    def engine_stopped(self) -> None:
+    def release(self) -> None:
         self.lock.release()
 
 

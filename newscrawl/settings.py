@@ -74,12 +74,12 @@ FEED_EXPORT_ENCODING = "utf-8"
 FEED_STORAGES = {"": "newscrawl.feeds.AtomicFileFeedStorage", "file": "newscrawl.feeds.AtomicFileFeedStorage"}
 FEED_URI_PARAMS = "newscrawl.config.feed_uri_params"
 
-# Running unattended (newscrawl/extensions.py): one crawl at a time per archive, JOBDIRs that
-# resume after any interruption, a log file per crawl, progress lines in place of LogStats'.
+# Running unattended (newscrawl/extensions.py): JOBDIRs that resume after any interruption, a
+# log file per crawl, progress lines in place of LogStats'. One crawl at a time per archive:
+# `scrapy crawl` takes the archive's lock before its crawler exists (extensions.CrawlLock).
 EXTENSIONS = {
     "scrapy.extensions.logstats.LogStats": None,
     "newscrawl.extensions.ProgressLog": 0,
-    "newscrawl.extensions.CrawlLock": 1,
     "newscrawl.extensions.ResumableJobDir": 2,
     "newscrawl.extensions.CrawlLogFile": 3,
 }

@@ -6,14 +6,25 @@ The child ignores SIGINT and SIGTERM: Ctrl-C or `systemctl stop` reach the whole
 group, and the crawl's process shuts down gracefully, handing over its last batch and
 waiting for it; only then is the child told to exit. A child that dies anyway fails its
 batches with `ArchiveWriteError`, and the crawl stops (what is committed stays committed).
+
+The child also ends when the crawl's process ends without telling it (SIGKILL, OOM killer,
+a crash): orphaned under PID 1 it would hold the archive open forever, and with it
+multiprocessing's resource tracker, which exits only once every holder of its pipe is gone.
+On Linux the kernel kills it at once (prctl PR_SET_PDEATHSIG); everywhere, a thread of it
+watches its parent and ends it within a second of the parent's end. An uncommitted batch
+rolls back whole, as after any kill.
 """
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
+import os
 import resource
 import signal
 import sys
+import threading
+import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
@@ -32,11 +43,41 @@ class ArchiveWriteError(Exception):
 _archive: Optional[Archive] = None  # the child's own connection pool
 
 
-def _open_in_child(database_url: str, near_duplicate_threshold: float, retry_policy: RetryPolicy) -> None:
+# <linux/prctl.h>: the signal the kernel sends this process when its parent ends
+PR_SET_PDEATHSIG = 1
+# how often the watchdog thread asks whether the parent is still there
+PARENT_CHECK_SECONDS = 0.5
+
+
+def _open_in_child(
+    database_url: str, near_duplicate_threshold: float, retry_policy: RetryPolicy, parent_pid: int, from_main_thread: bool,
+) -> None:
     global _archive
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    _end_with_parent(parent_pid, from_main_thread)
     _archive = Archive(database_url, near_duplicate_threshold, retry_policy)
+
+
+def _end_with_parent(parent_pid: int, from_main_thread: bool) -> None:
+    """This process ends when `parent_pid` (the crawl's process) ends, however that ends."""
+    # the kernel sends it when the *thread* that started this child ends: only the main
+    # thread lives as long as the crawl's process
+    if from_main_thread and sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+        except (OSError, AttributeError):  # no libc prctl: the watchdog alone
+            pass
+    if os.getppid() != parent_pid:  # the parent ended before prctl: no signal would come
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent_pid,), name="newscrawl-parent-watch", daemon=True).start()
+
+
+def _watch_parent(parent_pid: int) -> None:
+    """The portable fallback: an orphan is re-parented (to PID 1 or a subreaper)."""
+    while os.getppid() == parent_pid:
+        time.sleep(PARENT_CHECK_SECONDS)
+    os._exit(1)  # no clean-up: SQLite rolls back the open transaction
 
 
 def _ready() -> bool:
@@ -91,7 +132,8 @@ class ArchiveWriter:
         # which must not be copied into the child
         self._pool = ProcessPoolExecutor(
             max_workers=1, mp_context=multiprocessing.get_context("spawn"),
-            initializer=_open_in_child, initargs=(database_url, near_duplicate_threshold, retry_policy),
+            initializer=_open_in_child,
+            initargs=(database_url, near_duplicate_threshold, retry_policy, os.getpid(), threading.current_thread() is threading.main_thread()),
         )
         # starts the child now, so its start-up overlaps the first pages of the crawl
         with _main_script_left_out():

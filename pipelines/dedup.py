@@ -12,7 +12,7 @@ from scrapy import Spider
 from scrapy.crawler import Crawler
 
 from newscrawl.compact import KeySet
-from newscrawl.config import NewscrawlConfig
+from newscrawl.config import NewscrawlConfig, archive_enabled
 from newscrawl.db import Archive, hash_prefix
 from newscrawl.dedup import CrawlSeen
 from newscrawl.drops import DuplicateArticle
@@ -31,7 +31,7 @@ class DedupPipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "DedupPipeline":
-        stored = crawler.settings.getbool("NEWSCRAWL_STORE_ENABLED", True)
+        stored = archive_enabled(crawler.settings)
         return cls(crawler, NewscrawlConfig.from_settings(crawler.settings) if stored else None)
 
     def open_spider(self, spider: Optional[Spider] = None) -> None:

@@ -31,7 +31,7 @@ from scrapy.utils.defer import deferred_from_coro
 from twisted.internet import task
 
 from newscrawl.compact import KeySet, id_key
-from newscrawl.config import NewscrawlConfig
+from newscrawl.config import ARCHIVE_CRAWL, NewscrawlConfig, archive_enabled
 from newscrawl.db import Archive, ExportFilter, WriteOutcome, as_article
 from newscrawl.drops import ArticleNotStored, ArticleUnchanged
 from newscrawl.feeds import is_delivering_storage, remove_partial_feeds
@@ -89,8 +89,9 @@ class ArchivePipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "ArchivePipeline":
-        if not crawler.settings.getbool("NEWSCRAWL_STORE_ENABLED", True):
-            raise NotConfigured("NEWSCRAWL_STORE_ENABLED is off")
+        if not archive_enabled(crawler.settings):
+            # said (Scrapy logs a reason) for a crawl only: the debug commands never store
+            raise NotConfigured(*(["NEWSCRAWL_STORE_ENABLED is off"] if crawler.settings.getbool(ARCHIVE_CRAWL) else []))
         pipeline = cls(crawler, NewscrawlConfig.from_settings(crawler.settings))
         crawler.signals.connect(pipeline.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)

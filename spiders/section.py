@@ -21,7 +21,7 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from newscrawl.compact import KeyMap, KeySet, id_key
-from newscrawl.config import RUNNER_ARGUMENTS, ConfigError, NewscrawlConfig, unknown_argument
+from newscrawl.config import RUNNER_ARGUMENTS, ConfigError, NewscrawlConfig, archive_enabled, unknown_argument
 from newscrawl.db import INDEX_WALK_COMPLETE, Archive, utc_now
 from newscrawl.failures import classify
 from newscrawl.healing import PageFailure, page_failed
@@ -142,7 +142,7 @@ class SectionSpider(scrapy.Spider):
         spider.index_stop_after = config.index_stop_after
         spider.renderer = PageRenderer.from_crawler(crawler, spider.count)
         install_download_error_filter()
-        if not spider.refresh_all and crawler.settings.getbool("NEWSCRAWL_STORE_ENABLED", True):
+        if not spider.refresh_all and archive_enabled(crawler.settings):
             spider.load_archived(config)
         return spider
 

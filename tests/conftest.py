@@ -7,6 +7,8 @@ import os
 import subprocess
 import sys
 import threading
+import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
@@ -15,10 +17,16 @@ import pytest
 
 from newscrawl.mirror.build import build_mirror
 from newscrawl.mirror.server import MirrorServer
+from tests import procs
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 # the shared folder beside the checkout (as CI lays it), else the copy kept in docs/shared
 SHARED = PROJECT_ROOT.parent / "shared" if (PROJECT_ROOT.parent / "shared").is_dir() else PROJECT_ROOT / "docs" / "shared"
+# Every process this run starts inherits the marker, so the run can find them at its end.
+SESSION_MARKER = os.environ.setdefault(procs.SESSION_VARIABLE, uuid.uuid4().hex)
+# what a process of the run may take to end once the fixture that started it is torn down
+LEFTOVER_GRACE_SECONDS = 10
+
 # Small enough for CI, large enough to hold every trap of the corpus.
 E2E_ARTICLES = 60
 
@@ -69,6 +77,22 @@ def run_crawl(
         output_file.seek(0)
         log = output_file.read()
     return CrawlRun(process.returncode, log, database_url, feed, workdir / "data", peak_rss_mb=usage.ru_maxrss / 1024)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_process_left_behind() -> Iterator[None]:
+    """The run leaves no process of its own running: a crawl's writer, resource tracker or
+    browser outliving it (say after a kill -9) is killed here, and fails the run."""
+    yield  # set up first, so torn down last: after every fixture that runs a server
+    deadline = time.monotonic() + LEFTOVER_GRACE_SECONDS
+    left = procs.of_session(SESSION_MARKER)
+    while left and time.monotonic() < deadline:
+        time.sleep(0.2)
+        left = procs.of_session(SESSION_MARKER)
+    procs.kill_all(left)
+    assert not left, "processes of this test run still running (killed now):\n" + "\n".join(
+        f"  pid {p.pid} (parent {p.ppid}): {p.command[:200]}" for p in left
+    )
 
 
 @pytest.fixture(scope="session")

@@ -15,9 +15,9 @@ from scrapy.settings import BaseSettings, default_settings
 from scrapy.spiderloader import get_spider_loader
 from sqlalchemy.engine import make_url
 
-from newscrawl.config import ConfigError, NewscrawlConfig, check_setting_names, check_setting_values, nearest
+from newscrawl.config import ARCHIVE_CRAWL, ConfigError, NewscrawlConfig, check_setting_names, check_setting_values, nearest
 from newscrawl.db import Archive
-from newscrawl.extensions import EXIT_LOCKED, CrawlLocked, ServerConfig, catch_crawl_locked
+from newscrawl.extensions import EXIT_LOCKED, CrawlLock, CrawlLocked, ServerConfig, catch_crawl_locked
 from newscrawl.rendering import RenderingConfig
 from newscrawl.readers import check_archive_file
 
@@ -118,8 +118,19 @@ class Command(ScrapyCrawlCommand):
             raise UsageError("name one spider, e.g. scrapy crawl asia")
         assert self.crawler_process and self.settings is not None
         crawler = self._create_crawler(args[0])
-        refused = catch_crawl_locked(self.crawler_process.crawl(crawler, **opts.spargs))
-        self.crawler_process.start()
+        crawler.settings.set(ARCHIVE_CRAWL, True, priority="cmdline")  # this run, alone, uses the archive
+        # before the crawler builds the spider, which reads the archive
+        lock = CrawlLock.for_crawl(crawler.settings, args[0])
+        try:
+            if lock is not None:
+                lock.acquire()
+            refused = catch_crawl_locked(self.crawler_process.crawl(crawler, **opts.spargs))  # JOBDIR's lock too
+            self.crawler_process.start()
+        except CrawlLocked as exc:
+            refused = [exc]
+        finally:
+            if lock is not None:
+                lock.release()
         if refused:  # another crawl has the archive, or a component found a bad setting: nothing touched
             logger.error("%s", refused[0])
             self.exitcode = EXIT_LOCKED if isinstance(refused[0], CrawlLocked) else EXIT_BAD_INPUT

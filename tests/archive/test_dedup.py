@@ -12,7 +12,7 @@ import pytest
 from scrapy import Request
 from scrapy.utils.test import get_crawler
 
-from newscrawl.config import ConfigError, NewscrawlConfig
+from newscrawl.config import ARCHIVE_CRAWL, ConfigError, NewscrawlConfig
 from newscrawl.db import Archive
 from newscrawl.dedup import TextPrint, shingles
 from newscrawl.drops import DuplicateArticle
@@ -100,7 +100,7 @@ def test_mirror_requests_share_the_fingerprint_of_the_site_page(multi_url: dict[
 # -- item level -------------------------------------------------------------------------------
 
 def pipeline(database_url: str, tmp_path: Path) -> DedupPipeline:
-    crawler = get_crawler(settings_dict={"NEWSCRAWL_DATABASE_URL": database_url, "NEWSCRAWL_DATA_DIR": str(tmp_path)})
+    crawler = get_crawler(settings_dict={"NEWSCRAWL_DATABASE_URL": database_url, "NEWSCRAWL_DATA_DIR": str(tmp_path), ARCHIVE_CRAWL: True})
     crawler.stats.open_spider()  # type: ignore[union-attr]
     dedup = DedupPipeline.from_crawler(crawler)
     dedup.open_spider()

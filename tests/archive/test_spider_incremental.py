@@ -10,6 +10,7 @@ from typing import Any
 
 from scrapy.utils.test import get_crawler
 
+from newscrawl.config import ARCHIVE_CRAWL
 from newscrawl.db import Archive
 from newscrawl.urls import article_id_from_url
 from spiders.asia import AsiaSpider
@@ -19,7 +20,8 @@ BASE = "http://127.0.0.1:8123"
 
 
 def spider_over(database_url: str, **arguments: Any) -> AsiaSpider:
-    crawler = get_crawler(AsiaSpider, {"NEWSCRAWL_DATABASE_URL": database_url, "NEWSCRAWL_READ_MORE_DEPTH": 2})
+    # as `scrapy crawl` runs it: reading the archive
+    crawler = get_crawler(AsiaSpider, {"NEWSCRAWL_DATABASE_URL": database_url, "NEWSCRAWL_READ_MORE_DEPTH": 2, ARCHIVE_CRAWL: True})
     crawler._apply_settings()
     spider = AsiaSpider.from_crawler(crawler, base_url=BASE, **arguments)
     crawler.spider = spider

@@ -17,7 +17,9 @@ from newscrawl.locks import FileLock, PostgresLock
 from newscrawl.mirror.server import MirrorServer
 from tests.archive.conftest import PostgresCluster, postgres  # noqa: F401 - the session's cluster fixture
 from tests.conftest import run_crawl
-from tests.ops.conftest import SLOW, crawl_rows, expected_ids, finish, health, log_of, start_crawl, stored_ids, wait_for
+from tests.ops.conftest import (
+    SLOW, article_paths, crawl_rows, expected_ids, finish, health, log_of, start_crawl, stored_ids, wait_for,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -116,3 +118,49 @@ def test_postgres_advisory_lock_dies_with_its_process(postgres: PostgresCluster)
     finally:
         child.kill()
         child.wait()
+
+
+STARTS = 6
+
+
+def test_of_crawls_started_together_on_a_new_archive_one_runs_and_the_others_exit_75(mirror: MirrorServer, tmp_path: Path) -> None:
+    small_batches = ("-s", "NEWSCRAWL_BATCH_SIZE=3")
+    crawls = [start_crawl(mirror.base_url, tmp_path, *SLOWER, *small_batches, log_name=f"crawl-{n}.log") for n in range(STARTS)]
+    try:
+        wait_for(lambda: sum(c.poll() is not None for c in crawls) >= STARTS - 1, timeout=120, what="all but one crawl to give up")
+        running = [c for c in crawls if c.poll() is None]
+        assert len(running) == 1, [c.returncode for c in crawls]  # the one that got the lock is still crawling
+        # its crawl is not what this test is about: once it is under way, stop it cleanly
+        wait_for(lambda: bool(stored_ids(tmp_path / "news.sqlite")), what="the running crawl to store a batch")
+        running[0].send_signal(signal.SIGTERM)
+        assert finish(running[0]) == 0, log_of(tmp_path, f"crawl-{crawls.index(running[0])}.log")[-3000:]
+    finally:
+        for crawl in crawls:
+            crawl.kill()
+            crawl.wait()
+    losers = [(n, c) for n, c in enumerate(crawls) if c is not running[0]]
+    for n, crawl in losers:
+        log = log_of(tmp_path, f"crawl-{n}.log")
+        assert crawl.returncode == EXIT_LOCKED, log[-3000:]
+        errors = [line for line in log.splitlines() if " ERROR: " in line]
+        assert len(errors) == 1 and "Another crawl is writing this archive" in errors[0], log[-3000:]
+        assert "Traceback" not in log
+    assert [r[1] for r in crawl_rows(tmp_path / "news.sqlite")] == ["shutdown"]
+
+
+def test_a_crawl_that_waited_reads_the_archive_the_first_left(mirror_root: Path, manifest: dict[str, Any], tmp_path: Path) -> None:
+    pages = article_paths(manifest)
+    with MirrorServer(mirror_root) as server:  # its request log is this test's
+        first = start_crawl(server.base_url, tmp_path, *SLOW)
+        wait_for(lambda: crawl_started(tmp_path), what="the first crawl to start")
+        second = start_crawl(server.base_url, tmp_path, "-s", "NEWSCRAWL_LOCK_WAIT=120", log_name="second.log")
+        assert finish(first) == 0, log_of(tmp_path)[-3000:]
+        fetched_by_first = len(server.requests)
+        assert finish(second) == 0, log_of(tmp_path, "second.log")[-3000:]
+        requests = list(server.requests)
+    assert "Waiting up to 120 s for the crawl that holds the archive" in log_of(tmp_path, "second.log")
+    stored = stored_ids(tmp_path / "news.sqlite")
+    assert stored == expected_ids(manifest)
+    fetched_again = {pages[p] for p in requests[fetched_by_first:] if p in pages}
+    assert not fetched_again & stored, f"the waiting crawl fetched {len(fetched_again & stored)} stored articles again"
+    assert [r[1] for r in crawl_rows(tmp_path / "news.sqlite")] == ["finished", "finished"]
