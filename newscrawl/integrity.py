@@ -14,6 +14,7 @@ a page (a wrong charset header, an empty answer, a transfer cut short) out of th
 
 from __future__ import annotations
 
+import codecs
 import re
 from typing import Iterable, Optional
 
@@ -23,6 +24,7 @@ from ftfy.badness import is_bad
 _DECLARED_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_-]+)""", re.IGNORECASE)
 _UTF8_NAMES = frozenset({b"utf-8", b"utf8"})
 _HEAD_BYTES = 4096
+_CHECK_BLOCK = 64 * 1024
 # the end of an HTML document; a page cut in half lacks it
 _DOCUMENT_END = re.compile(rb"</html\s*>", re.IGNORECASE)
 _TAIL_BYTES = 256 * 1024
@@ -56,8 +58,12 @@ def page_encoding(body: bytes, header_encoding: Optional[str]) -> Optional[str]:
         return None
     if not declares_utf8(body):
         return None
+    # checked a block at a time: a page of many megabytes is never decoded whole here
+    decoder = codecs.getincrementaldecoder("utf-8")()
     try:
-        body.decode("utf-8")
+        for start in range(0, len(body), _CHECK_BLOCK):
+            decoder.decode(body[start : start + _CHECK_BLOCK])
+        decoder.decode(b"", final=True)
     except UnicodeDecodeError:
         return None
     return "utf-8"
@@ -65,7 +71,7 @@ def page_encoding(body: bytes, header_encoding: Optional[str]) -> Optional[str]:
 
 def page_damage(body: bytes, flags: Iterable[str] = (), article_page: bool = True) -> Optional[str]:
     """Why this response body is not a whole page, or None."""
-    if not body.strip():
+    if not body or body.isspace():  # isspace: no copy of a large body
         return EMPTY
     if "dataloss" in flags:
         return DATA_LOSS

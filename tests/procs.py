@@ -12,7 +12,7 @@ from typing import Iterator
 
 PROC = Path("/proc")
 # every process the test run starts inherits it (tests/conftest.py sets it at import)
-SESSION_VARIABLE = "NEWSCRAWL_TEST_SESSION"
+SESSION_VARIABLE = "NEWSCRAWLTESTS_SESSION"  # no NEWSCRAWL_ prefix: the crawl refuses unknown ones
 
 
 @dataclass(frozen=True)

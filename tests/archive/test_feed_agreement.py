@@ -131,6 +131,7 @@ def test_a_killed_crawl_and_the_next_leave_feed_and_archive_in_agreement(
         assert not list((data_dir / "feeds").glob("*.jsonl"))  # a killed crawl stores no feed
         again = run_crawl(server.base_url, tmp_path / "again", database_url=database_url, output=False)
         # the next crawl writes its feed where the killed one would have
+        (data_dir / "feeds").mkdir(parents=True, exist_ok=True)
         for feed in (tmp_path / "again" / "data" / "feeds").glob("*.jsonl"):
             shutil.move(str(feed), data_dir / "feeds" / feed.name)
         assert again.returncode == 0, again.log[-3000:]
@@ -167,13 +168,13 @@ def test_a_full_disk_then_a_crawl_with_room_leave_feed_and_archive_in_agreement(
         space = small_disk / "pg"
         space.mkdir()
         shutil.chown(space, "postgres", "postgres") if os.geteuid() == 0 else None
-        admin = create_engine(cluster.admin_dsn, isolation_level="AUTOCOMMIT")
+        admin = create_engine(f"postgresql+psycopg://postgres@127.0.0.1:{cluster.port}/postgres", isolation_level="AUTOCOMMIT")
         name = f"full_{os.getpid()}_{int(time.monotonic() * 1000)}"
         with admin.connect() as connection:
             connection.execute(text(f"CREATE TABLESPACE {name} LOCATION '{space}'"))
             connection.execute(text(f"CREATE DATABASE {name} TABLESPACE {name}"))
         admin.dispose()
-        database_url = cluster.admin_dsn.rsplit("/", 1)[0] + f"/{name}"
+        database_url = f"postgresql+psycopg://postgres@127.0.0.1:{cluster.port}/{name}"
     within = within_depth(manifest)
     with MirrorServer(mirror_root) as server:
         full = run_crawl(server.base_url, tmp_path / "full", database_url=database_url, output=False)
