@@ -142,7 +142,7 @@ class HealthReport:
     unreadable: bool = False  # no archive could be read: the finding says why
 
     def text(self) -> str:
-        lines = [f"Archive: {self.database}", self.gaps.line()]
+        lines = [f"Archive: {self.database}", *([] if self.unreadable else [self.gaps.line()])]
         if self.crawls:
             lines.append(f"Recent crawls, newest first ({len(self.crawls)}):")
             lines.append(f"  {'id':>5}  {'spider':<8} {'started (UTC)':<20} {'took':>8}  {'status':<11} "

@@ -155,6 +155,7 @@ def small_disk() -> Iterator[Path]:
         shutil.rmtree(where, ignore_errors=True)
 
 
+@pytest.mark.parametrize("backend", ["sqlite"])
 def test_a_full_disk_then_a_crawl_with_room_leave_feed_and_archive_in_agreement(
     backend: str, small_disk: Path, mirror_root: Path, manifest: dict[str, Any], tmp_path: Path, request: pytest.FixtureRequest,
 ) -> None:

@@ -67,8 +67,9 @@ def archive_dir(tmp_path: Path, manifest: dict[str, Any]) -> Iterator[Path]:
 
 
 def error_lines(stderr: str) -> list[str]:
-    """argparse's error lines ("scrapy: error: ...", or "__main__.py: error: ..." under python -m)."""
-    return [line for line in stderr.splitlines() if ": error: " in line]
+    """The one-line errors: argparse's ("scrapy: error: ...", or "__main__.py: error: ..." under
+    python -m), or the crawl command's own, logged before Scrapy's logging starts ("... ERROR: ...")."""
+    return [line for line in stderr.splitlines() if ": error: " in line or "] ERROR: " in line]
 
 
 def expected_lines(manifest: dict[str, Any]) -> set[str]:
