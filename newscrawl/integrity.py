@@ -18,7 +18,7 @@ import codecs
 import re
 from typing import Iterable, Optional
 
-from ftfy.badness import is_bad
+from ftfy.badness import MOJIBAKE_CATEGORIES, is_bad
 
 # what a page says of its own encoding, near its start: <meta charset> or http-equiv
 _DECLARED_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_-]+)""", re.IGNORECASE)
@@ -29,6 +29,14 @@ _CHECK_BLOCK = 64 * 1024
 _DOCUMENT_END = re.compile(rb"</html\s*>", re.IGNORECASE)
 _TAIL_BYTES = 256 * 1024
 REPLACEMENT_CHARACTER = "\ufffd"
+# Every sequence ftfy's badness measure matches holds one of these characters: its categories
+# but the ones ordinary text is full of (curly quotes, dashes, NBSP, Greek and Cyrillic letters),
+# plus the letters its Cyrillic and Greek sequences start with. A text without any is not bad,
+# and most English articles have none, so they cost one scan instead of ftfy's (12 times less).
+_MOJIBAKE_SIGNS = re.compile("[{}°ЂВГРСΒΓΞΟ]".format("".join(
+    MOJIBAKE_CATEGORIES[name] for name in
+    ("c1", "bad", "law", "currency", "numeric", "kaomoji", "upper_accented", "lower_accented", "box")
+)))
 # a paragraph that ends a finished article: terminal punctuation, maybe inside quotes or brackets
 _FINISHED = re.compile(r"""[.!?…:;)\]"'»”’*]\s*$""")
 # bodies shorter than this are fetched again by a repair crawl (a page cut short early)
@@ -83,7 +91,7 @@ def page_damage(body: bytes, flags: Iterable[str] = (), article_page: bool = Tru
 def text_damage(*texts: Optional[str]) -> Optional[str]:
     """MISDECODED when any text looks mis-decoded (mojibake, replacement characters), else None."""
     for text in texts:
-        if text and (REPLACEMENT_CHARACTER in text or is_bad(text)):
+        if text and (REPLACEMENT_CHARACTER in text or (_MOJIBAKE_SIGNS.search(text) and is_bad(text))):
             return MISDECODED
     return None
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 from scrapy.http import HtmlResponse, Request
 
@@ -79,3 +81,21 @@ def test_damage_repaired_tells_a_repair_from_an_edit() -> None:
     assert damage_repaired("T", whole, "T", whole + "\n\nAn update.") is None
     assert damage_repaired("T", whole, "T", "A different story.") is None
     assert damage_repaired("T", whole, "T", whole[:30]) is None
+
+
+def test_text_without_a_sign_of_mojibake_is_never_bad_to_ftfy() -> None:
+    """text_damage skips ftfy for text holding none of _MOJIBAKE_SIGNS: that must never hide
+    what ftfy would find. Random strings of every other character ftfy's categories name
+    (curly quotes, dashes, NBSP, Greek and Cyrillic letters) and ASCII."""
+    from ftfy.badness import MOJIBAKE_CATEGORIES, is_bad
+
+    from newscrawl.integrity import _MOJIBAKE_SIGNS
+
+    ordinary = [chr(c) for c in range(32, 127)] + list("".join(MOJIBAKE_CATEGORIES[k] for k in ("common", "start_punctuation", "end_punctuation")))
+    ordinary += [chr(c) for c in [*range(0x391, 0x3AA), *range(0x3B1, 0x3CA), *range(0x401, 0x460), 0xDE]]
+    ordinary = [c for c in ordinary if not _MOJIBAKE_SIGNS.search(c)]
+    assert len(ordinary) > 250  # quotes, dashes and two alphabets among them
+    rnd = random.Random(7)
+    for _ in range(20_000):
+        text = "".join(rnd.choice(ordinary) for _ in range(rnd.randint(1, 8)))
+        assert not is_bad(text), repr(text)
