@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 from datetime import date, datetime, timedelta, timezone
-from functools import cached_property
 from typing import Any, AsyncIterator, ClassVar, Iterable, Iterator, Optional
 from urllib.parse import urlsplit
 
@@ -67,6 +66,9 @@ class SectionSpider(scrapy.Spider):
         self.refresh = refresh or "recent"
         self.crawl_arguments = {k: v for k, v in {"base_url": base_url, "since": since, "until": until, "refresh": refresh, **kwargs}.items() if v}
         self.max_hops = 2
+        # bounds per page (README: Bounds); set by from_crawler (settings)
+        self.max_index_links = NewscrawlConfig.max_index_links
+        self.max_read_more_links = NewscrawlConfig.max_read_more_links
         # Per-article state is keyed by id_key (newscrawl.compact: 8 bytes an article, not a
         # string), so that a crawl's memory does not grow with the site's size.
         # archived articles published before settled_before: pages not to fetch again (incremental crawls)
@@ -84,8 +86,7 @@ class SectionSpider(scrapy.Spider):
         # (article_id, url, hops) of the pages fetched again first thing: due retries from the
         # retry record, and with -a refresh=damaged the archived articles that look damaged
         self.retries: list[tuple[str, str, int]] = []
-        self.suspects: list[tuple[str, str, int]] = []
-        self.retried = KeySet()  # id_key of both
+        self.retried = KeySet()  # their id_key
         # incremental crawls stop walking the index where it lists nothing new (see index_holds_nothing_new)
         self.index_stop_after = 0
         self.earlier_walk_complete = False
@@ -139,6 +140,8 @@ class SectionSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         config = NewscrawlConfig.from_settings(crawler.settings)
         spider.max_hops = config.read_more_depth
+        spider.max_index_links = config.max_index_links
+        spider.max_read_more_links = config.max_read_more_links
         spider.index_stop_after = config.index_stop_after
         spider.renderer = PageRenderer.from_crawler(crawler, spider.count)
         install_download_error_filter()
@@ -172,9 +175,10 @@ class SectionSpider(scrapy.Spider):
         if self.retries:
             logger.info("Retry record: %d failed pages are due for another try", len(self.retries))
         if self.refresh == "damaged":
-            self.suspects = [(article_id, url, 0) for article_id, url, _why in archive.damaged_suspects()]
-            logger.info("Repair: %d archived articles look damaged (mis-decoded or cut short) and are fetched again", len(self.suspects))
-        self.retried = KeySet(id_key(article_id) for article_id, _url, _hops in (*self.retries, *self.suspects))
+            suspects = [(article_id, url, 0) for article_id, url, _why in archive.damaged_suspects()]
+            logger.info("Repair: %d archived articles look damaged (mis-decoded or cut short) and are fetched again", len(suspects))
+            self.retries += suspects
+        self.retried = KeySet(id_key(article_id) for article_id, _url, _hops in self.retries)
 
     def _settled_keys(self, archived: Iterable[tuple[str, Optional[str]]]) -> Iterator[int]:
         """id_key of the archived articles published before settled_before; counts them all."""
@@ -209,7 +213,7 @@ class SectionSpider(scrapy.Spider):
     # start --------------------------------------------------------------------
     async def start(self) -> AsyncIterator[Any]:
         # first thing, whatever the walk of the index does: the retry record's due pages
-        for article_id, url, hops in (*self.retries, *self.suspects):
+        for article_id, url, hops in self.retries:
             self.count("retries/requested")
             for request in self.shorter_path(article_id, hops):  # records the depth it is met at (yields none)
                 yield request
@@ -239,11 +243,6 @@ class SectionSpider(scrapy.Spider):
         self.count("start_failed")
         raise CloseSpider(START_FAILED)
 
-    @cached_property
-    def bounds(self) -> NewscrawlConfig:
-        """The crawl's settings (from_crawler checked them), read when a page first needs its bounds."""
-        return NewscrawlConfig.from_settings(self.crawler.settings)
-
     # the index ----------------------------------------------------------------
     def parse_index(self, response: Response) -> Iterator[scrapy.Request]:
         page = parse_listing(Selector(response=response), self.site_url(response.url))
@@ -252,11 +251,11 @@ class SectionSpider(scrapy.Spider):
             # an index with no article is the first sign that the layout changed
             logger.warning("Index page %s yields no article (layout %s): has the site's markup changed?", response.url, page.layout)
             self.count("layout/index_without_articles")
-        if len(page.links) > self.bounds.max_index_links:
-            self.count("bounds/index_links_not_taken", len(page.links) - self.bounds.max_index_links)
+        if len(page.links) > self.max_index_links:
+            self.count("bounds/index_links_not_taken", len(page.links) - self.max_index_links)
             logger.warning("Index page %s lists %d links: the first %d are taken (NEWSCRAWL_MAX_INDEX_LINKS)",
-                           response.url, len(page.links), self.bounds.max_index_links)
-        for link in page.links[: self.bounds.max_index_links]:
+                           response.url, len(page.links), self.max_index_links)
+        for link in page.links[: self.max_index_links]:
             self.count("index/links")
             yield from self.article_requests(link.url, hops=0)
         if not page.next_url:
@@ -436,7 +435,7 @@ class SectionSpider(scrapy.Spider):
         damage = text_damage(article.title, article.lead, article.body)
         if damage is not None:
             # a damaged copy of the page is never stored as the page: failed, tried again later
-            self.record_failure(article.article_id, site_url, hops, damage, None, "text looks mis-decoded (mojibake)")
+            self.record_failure(site_url, damage, "text looks mis-decoded (mojibake)", article_id=article.article_id, hops=hops)
             return
         article.fetched_at = utc_now()
         # met nearer the index while this page was on its way: follow its links from there
@@ -462,12 +461,12 @@ class SectionSpider(scrapy.Spider):
     def bound_read_more(self, article: Article, site_url: str) -> None:
         """At most NEWSCRAWL_MAX_READ_MORE_LINKS READ MORE links, the first, kept and followed:
         a page of thousands of related-article cards names no article's READ MORE."""
-        extra = len(article.read_more) - self.bounds.max_read_more_links
+        extra = len(article.read_more) - self.max_read_more_links
         if extra > 0:
             self.count("bounds/read_more_not_followed", extra)
             logger.warning("Article %s names %d READ MORE links: the first %d are kept and followed (NEWSCRAWL_MAX_READ_MORE_LINKS)",
-                           site_url, len(article.read_more), self.bounds.max_read_more_links)
-            article.read_more = article.read_more[: self.bounds.max_read_more_links]
+                           site_url, len(article.read_more), self.max_read_more_links)
+            article.read_more = article.read_more[: self.max_read_more_links]
 
     def page_failed(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
@@ -478,19 +477,18 @@ class SectionSpider(scrapy.Spider):
             return
         problem, status, error = classify(failure)
         site_url = self.site_url(request.url)
+        # an index page or a sitemap has no article id: the next crawl walks them again anyway
         article_id = article_id_from_url(site_url) if "newscrawl_hops" in request.meta else None
-        if article_id is None:  # an index page or a sitemap: the next crawl walks them again
-            self.count("pages_failed")
-            self.count(f"pages_failed/{problem}")
-            logger.error("Page failed: %s (%s)", site_url, error)
-            return
-        self.record_failure(article_id, site_url, request.meta.get("newscrawl_hops", 0), problem, status, error)
+        self.record_failure(site_url, problem, error, status, article_id, request.meta.get("newscrawl_hops", 0))
 
-    def record_failure(self, article_id: str, site_url: str, hops: int, problem: str, status: Optional[int], error: str) -> None:
-        """An article page that gave no good article: counted, logged in one line, and put on
-        the archive's retry record (newscrawl.healing), so a later crawl tries it again."""
+    def record_failure(
+        self, site_url: str, problem: str, error: str, status: Optional[int] = None, article_id: Optional[str] = None, hops: int = 0,
+    ) -> None:
+        """A page that failed: counted and logged in one line; an article page also goes on the
+        archive's retry record (newscrawl.healing), so a later crawl tries it again."""
         self.count("pages_failed")
         self.count(f"pages_failed/{problem}")
         logger.error("Page failed: %s (%s)", site_url, error)
-        failure = PageFailure(article_id=article_id, url=site_url, hops=hops, problem=problem, error=error, status=status)
-        self.crawler.signals.send_catch_log(signal=page_failed, failure=failure)
+        if article_id is not None:
+            failure = PageFailure(article_id=article_id, url=site_url, hops=hops, problem=problem, error=error, status=status)
+            self.crawler.signals.send_catch_log(signal=page_failed, failure=failure)
