@@ -83,7 +83,9 @@ def page_damage(body: bytes, flags: Iterable[str] = (), article_page: bool = Tru
         return EMPTY
     if "dataloss" in flags:
         return DATA_LOSS
-    if article_page and not _DOCUMENT_END.search(body[-_TAIL_BYTES:]):
+    # a download stopped on purpose (the page-size bound, newscrawl.middlewares.PageSizeBound)
+    # lacks its end by design: its first part is the page's own
+    if article_page and "download_stopped" not in flags and not _DOCUMENT_END.search(body[-_TAIL_BYTES:]):
         return CUT_MARKUP
     return None
 

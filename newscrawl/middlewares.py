@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from typing import Optional
+from typing import Any, Optional
 from urllib.parse import urlsplit
 
-from scrapy import Request
+from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.dupefilters import RFPDupeFilter
-from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
+from scrapy.exceptions import DownloadCancelledError, IgnoreRequest, StopDownload
 from scrapy.http import HtmlResponse, Response, TextResponse
 from scrapy.utils.request import RequestFingerprinter, RequestFingerprinterProtocol
 
@@ -62,6 +62,10 @@ class SiteMirrorMiddleware:
         return None
 
 
+# request.meta key: bytes of an HTML answer received so far (PageSizeBound)
+_BYTES_RECEIVED = "newscrawl_bytes_received"
+
+
 class PageSizeBound:
     """No page costs more than NEWSCRAWL_MAX_PAGE_BYTES to parse (lxml takes about 11 times a
     page's size): a bigger HTML page is cut there, before its last tag, and goes on as the
@@ -69,7 +73,11 @@ class PageSizeBound:
     the cut leaves open). It runs after HttpCompressionMiddleware (590): the size cut is the
     decompressed one. A page announcing more than DOWNLOAD_MAXSIZE is not fetched at all:
     Scrapy cancels it and logs one warning; it is counted here and ends as an ignored request,
-    not as a failure."""
+    not as a failure.
+
+    The download of an HTML page itself stops once it has brought the bound's bytes (Scrapy's
+    StopDownload, the response going on with what came): a 30 MB page never sits in memory
+    whole, only the part that is parsed. Other answers (a sitemap) are read whole."""
 
     def __init__(self, crawler: Crawler, max_bytes: int) -> None:
         self.crawler = crawler
@@ -77,7 +85,24 @@ class PageSizeBound:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "PageSizeBound":
-        return cls(crawler, NewscrawlConfig.from_settings(crawler.settings).max_page_bytes)
+        bound = cls(crawler, NewscrawlConfig.from_settings(crawler.settings).max_page_bytes)
+        crawler.signals.connect(bound.headers_received, signal=signals.headers_received)
+        crawler.signals.connect(bound.bytes_received, signal=signals.bytes_received)
+        return bound
+
+    def headers_received(self, headers: Any, body_length: int, request: Request, spider: Any) -> None:
+        """An HTML answer: its bytes are counted as they come (a retry counts afresh)."""
+        if b"html" in (headers.get(b"Content-Type") or b"").lower():
+            request.meta[_BYTES_RECEIVED] = 0
+        else:
+            request.meta.pop(_BYTES_RECEIVED, None)
+
+    def bytes_received(self, data: bytes, request: Request, spider: Any) -> None:
+        if _BYTES_RECEIVED not in request.meta:
+            return
+        request.meta[_BYTES_RECEIVED] += len(data)
+        if request.meta[_BYTES_RECEIVED] > self.max_bytes:
+            raise StopDownload(fail=False)  # the response goes on, flagged download_stopped
 
     def count(self, key: str) -> None:
         assert self.crawler.stats is not None

@@ -10,8 +10,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
-from scrapy.http import HtmlResponse, Request, TextResponse
+from scrapy.exceptions import DownloadCancelledError, IgnoreRequest, StopDownload
+from scrapy.http import Headers, HtmlResponse, Request, TextResponse
 from scrapy.utils.test import get_crawler
 
 from newscrawl.config import ConfigError, NewscrawlConfig
@@ -67,6 +67,20 @@ def test_a_page_over_the_bound_is_cut_before_a_tag_and_still_parsed(tmp_path: Pa
     xml = TextResponse(url=f"{BASE}/sitemap.xml", body=b"<urlset>" + b" " * 5_000 + b"</urlset>", encoding="utf-8")
     assert bound.process_response(Request(small.url), small) is small
     assert bound.process_response(Request(xml.url), xml) is xml
+
+
+def test_an_html_download_stops_once_it_brought_the_bound_and_a_sitemap_does_not(tmp_path: Path) -> None:
+    crawler = crawler_with(tmp_path, NEWSCRAWL_MAX_PAGE_BYTES=3_000)
+    bound = PageSizeBound.from_crawler(crawler)
+    page, sitemap = Request(f"{BASE}/a.html"), Request(f"{BASE}/sitemap.xml")
+    bound.headers_received(Headers({"Content-Type": "text/html; charset=utf-8"}), 0, page, None)
+    bound.headers_received(Headers({"Content-Type": "application/xml"}), 0, sitemap, None)
+    bound.bytes_received(b"x" * 2_000, page, None)
+    with pytest.raises(StopDownload) as stopped:
+        bound.bytes_received(b"x" * 2_000, page, None)
+    assert stopped.value.fail is False  # the response goes on with what came
+    for _ in range(5):
+        bound.bytes_received(b"x" * 2_000, sitemap, None)  # read whole
 
 
 def test_a_page_over_download_maxsize_is_counted_and_ignored(tmp_path: Path) -> None:

@@ -42,6 +42,10 @@ def test_page_damage(body: bytes, flags: tuple[str, ...], problem: str | None) -
     assert page_damage(body, flags) == problem
 
 
+def test_a_download_stopped_by_the_page_size_bound_needs_no_document_end() -> None:
+    assert page_damage(PAGE[: len(PAGE) // 2], ("download_stopped",)) is None
+
+
 def test_index_fragments_need_no_document_end() -> None:
     fragment = b'<div class="list__item"><a href="/asia/1/">x</a></div>'
     assert page_damage(fragment, article_page=False) is None
