@@ -129,8 +129,8 @@ class Gaps:
 
     def line(self) -> str:
         since = f" (failing since {self.oldest_pending})" if self.oldest_pending else ""
-        return (f"Retry record: {self.pending} pages pending a retry{since}, {self.damaged} of all of them damaged, "
-                f"{self.gone} gone (404/410), {self.given_up} given up (`scrapy export --gaps` lists them)")
+        return (f"Retry record: {self.pending} pages pending a retry{since}, {self.gone} gone (404/410), "
+                f"{self.given_up} given up; {self.damaged} of these were damaged copies (`scrapy export --gaps` lists them)")
 
 
 @dataclass

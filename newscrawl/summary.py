@@ -30,7 +30,8 @@ def crawl_summary(archive: Archive, crawl_id: Optional[int] = None, feed: Option
             f"  duplicates dropped: {duplicates} (equivalent URLs not fetched again: {_stat(stats, 'dupefilter/filtered')};"
             f" same text under another id, linked by duplicate_of: {_stat(stats, 'newscrawl/duplicates/same_text')};"
             f" near-duplicates linked: {_stat(stats, 'newscrawl/duplicates/near')})",
-            f"  pages failed:       {row.pages_failed}",
+            f"  pages failed:       {row.pages_failed}"
+            + (" (article pages go on the retry record, tried again by the next crawl: scrapy export --gaps)" if row.pages_failed else ""),
             f"  rendered (browser): {_stat(stats, 'newscrawl/rendered')}",
             f"  archive:            {total} articles in {archive.engine.url.render_as_string(hide_password=True)}",
         ]

@@ -4,6 +4,7 @@ must leave the archive equal to what one clean crawl stores, at the cost of the 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sqlite3
 import subprocess
@@ -32,7 +33,7 @@ def rows(database: Path, query: str) -> list[tuple[Any, ...]]:
         connection.close()
 
 
-def articles(database: Path) -> dict[str, tuple[str, str]]:
+def articles_of(database: Path) -> dict[str, tuple[str, str]]:
     return {i: (title, body) for i, title, body in rows(database, "SELECT article_id, title, body FROM articles")}
 
 
@@ -61,7 +62,7 @@ def test_a_crawl_through_faults_then_a_clean_one_equals_one_clean_crawl(mirror_r
         # nothing damaged was stored: every stored text is the page's own (no revision to repair)
         assert not rows(healed, "SELECT 1 FROM article_revisions WHERE damaged IS NOT NULL")
         # and the feed holds exactly the committed articles
-        assert {item["article_id"] for item in faulty.feed_items()} == set(articles(healed))
+        assert {item["article_id"] for item in faulty.feed_items()} == set(articles_of(healed))
 
         health = scrapy("health", healed)
         assert f"{len(failed)} pages pending a retry" in health.stdout, health.stdout
@@ -69,7 +70,7 @@ def test_a_crawl_through_faults_then_a_clean_one_equals_one_clean_crawl(mirror_r
         assert gaps.returncode == 0, gaps.stderr
         assert {json.loads(line)["article_id"] for line in gaps.stdout.splitlines()} == set(failed)
         due = len(failed)
-        archived_before = set(articles(healed))
+        archived_before = set(articles_of(healed))
 
         mirror.reset_requests()
         healing = run_crawl(mirror.base_url, tmp_path / "healing", database_url=f"sqlite:///{healed}")
@@ -84,13 +85,51 @@ def test_a_crawl_through_faults_then_a_clean_one_equals_one_clean_crawl(mirror_r
         incremental_requests = list(mirror.requests)
         assert incremental.returncode == 0, incremental.log[-3000:]
 
-    assert articles(healed) == articles(clean)  # article for article, byte for byte
+    assert articles_of(healed) == articles_of(clean)  # article for article, byte for byte
     assert rows(healed, "SELECT count(*) FROM article_revisions") == rows(clean, "SELECT count(*) FROM article_revisions")
     # the pages still on the record are the ones the mirror itself fails (its 404s and 500s)
     still = {i for (i,) in rows(healed, "SELECT article_id FROM page_failures")}
     assert still == {i for (i,) in rows(clean, "SELECT article_id FROM page_failures")}
     # the healing crawl: the retries, an incremental crawl, and the articles that only a page
     # which had failed links to (its READ MORE targets, never met before)
-    revealed = set(articles(healed)) - set(failed) - archived_before
+    revealed = set(articles_of(healed)) - set(failed) - archived_before
     assert len(healing_requests) <= due + len(incremental_requests) + len(revealed), "\n".join(
         ["healing:", *healing_requests, "incremental:", *incremental_requests])
+
+
+def test_refresh_damaged_repairs_what_an_older_newscrawl_stored_damaged(mirror_root: Path, manifest: dict[str, Any], tmp_path: Path) -> None:
+    """Two articles stored damaged (a body cut short, a mis-decoded one), as a newscrawl without
+    the integrity checks stored them: a plain crawl leaves them (archived, settled); a crawl with
+    -a refresh=damaged fetches them again, stores the page's text and marks the damaged revisions."""
+    from newscrawl.cleaning import content_hash
+    from newscrawl.db import Archive
+    from newscrawl.integrity import MISDECODED
+    from tests.archive.conftest import expected_articles
+
+    database = tmp_path / "archive.sqlite"
+    articles = expected_articles(manifest)
+    settled = sorted(i for i, a in articles.items() if a.published_at and a.published_at < "2026" and len(a.body) > 400)
+    cut, garbled = articles[settled[0]], articles[settled[1]]
+    cut_body = cut.body[: len(cut.body) // 2].rstrip(".!?\"”’) ")
+    garbled_body = garbled.body.encode("utf-8").decode("cp1252", "replace")
+    damaged = [dataclasses.replace(cut, body=cut_body), dataclasses.replace(garbled, body=garbled_body + " Phạm".encode().decode("cp1252"))]
+    for article in damaged:
+        article.content_hash = content_hash(article.title, article.body)
+    archive = Archive(f"sqlite:///{database}")
+    archive.write_batch(damaged, crawl_id=None)
+    archive.close()
+
+    with MirrorServer(mirror_root) as mirror:
+        plain = run_crawl(mirror.base_url, tmp_path / "plain", database_url=f"sqlite:///{database}")
+        assert plain.returncode == 0, plain.log[-3000:]
+        assert articles_of(database)[cut.article_id][1] == cut_body  # a plain crawl leaves it
+        mirror.reset_requests()
+        repair = run_crawl(mirror.base_url, tmp_path / "repair", "-a", "refresh=damaged", database_url=f"sqlite:///{database}")
+        requested = set(mirror.requests)
+    assert repair.returncode == 0, repair.log[-3000:]
+    assert {path for i in (cut.article_id, garbled.article_id) for path in manifest["articles"][i]["paths"]} & requested
+    now = articles_of(database)
+    assert now[cut.article_id] == (cut.title, cut.body) and now[garbled.article_id] == (garbled.title, garbled.body)
+    marks = dict(rows(database, "SELECT content_hash, damaged FROM article_revisions WHERE damaged IS NOT NULL"))
+    assert marks == {damaged[0].content_hash: CUT_MARKUP, damaged[1].content_hash: MISDECODED}
+    assert {item["article_id"] for item in repair.feed_items()} >= {cut.article_id, garbled.article_id}
