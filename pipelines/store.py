@@ -201,7 +201,12 @@ class ArchivePipeline:
             loop = asyncio.get_running_loop()
         except RuntimeError:  # closing: close_spider waits for it
             return
-        asyncio.wrap_future(future, loop=loop).add_done_callback(lambda _done: self._finish(batch, future))
+
+        def written(done: asyncio.Future[list[WriteOutcome]]) -> None:
+            done.exception()  # retrieved (asyncio would log it): _finish reads the writer's own future
+            self._finish(batch, future)
+
+        asyncio.wrap_future(future, loop=loop).add_done_callback(written)
 
     def _finish(self, batch: Batch, future: Future[list[WriteOutcome]]) -> None:
         """Count a batch the writer is done with and wake its articles (once), then hand over

@@ -20,7 +20,7 @@ from typing import Any, Callable, Iterator
 import pytest
 from sqlalchemy import create_engine, select, text
 
-from newscrawl.db import ARTICLES, FAILURES, REVISIONS, CrawlRow
+from newscrawl.db import ARTICLES, FAILURES, REVISIONS, Archive, CrawlRow
 from newscrawl.mirror.server import MirrorServer
 from tests.archive.conftest import PostgresCluster
 from tests.conftest import PROJECT_ROOT, run_crawl
@@ -142,7 +142,7 @@ def test_a_killed_crawl_and_the_next_leave_feed_and_archive_in_agreement(
 
 @pytest.fixture
 def small_disk() -> Iterator[Path]:
-    """A 600 kB tmpfs, to fill; skipped where this test run may not mount one."""
+    """A small tmpfs (600 kB), to fill; skipped where this test run may not mount one."""
     where = Path(tempfile.mkdtemp(prefix="newscrawl-full-"))
     mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=600k,mode=0777", "tmpfs", str(where)], capture_output=True)
     if mounted.returncode != 0:
@@ -155,33 +155,35 @@ def small_disk() -> Iterator[Path]:
         shutil.rmtree(where, ignore_errors=True)
 
 
-@pytest.mark.parametrize("backend", ["sqlite"])
 def test_a_full_disk_then_a_crawl_with_room_leave_feed_and_archive_in_agreement(
     backend: str, small_disk: Path, mirror_root: Path, manifest: dict[str, Any], tmp_path: Path, request: pytest.FixtureRequest,
 ) -> None:
-    """The archive on the full disk: SQLite's file, or a PostgreSQL tablespace there. The
-    feeds live on it too (the data directory), so a feed may fail to be stored as well."""
-    data_dir = small_disk / "data"
+    """The archive on the full disk: SQLite's file there, or PostgreSQL's tables and indexes
+    moved to a tablespace there (its write-ahead log stays on the cluster's own disk)."""
+    data_dir = tmp_path / "feeds-of-both"
     if backend == "sqlite":
         database_url = f"sqlite:///{small_disk / 'archive.sqlite'}"
     else:
         cluster: PostgresCluster = request.getfixturevalue("postgres")
         space = small_disk / "pg"
         space.mkdir()
-        shutil.chown(space, "postgres", "postgres") if os.geteuid() == 0 else None
-        admin = create_engine(f"postgresql+psycopg://postgres@127.0.0.1:{cluster.port}/postgres", isolation_level="AUTOCOMMIT")
-        name = f"full_{os.getpid()}_{int(time.monotonic() * 1000)}"
-        with admin.connect() as connection:
+        if os.geteuid() == 0:
+            shutil.chown(space, "postgres", "postgres")
+        database_url = cluster.new_database()
+        Archive(database_url).close()  # the schema, on the cluster's disk; then moved to the small one
+        name = f"small_{database_url.rsplit('/', 1)[1]}"
+        engine = create_engine(database_url, isolation_level="AUTOCOMMIT")
+        with engine.connect() as connection:
             connection.execute(text(f"CREATE TABLESPACE {name} LOCATION '{space}'"))
-            connection.execute(text(f"CREATE DATABASE {name} TABLESPACE {name}"))
-        admin.dispose()
-        database_url = f"postgresql+psycopg://postgres@127.0.0.1:{cluster.port}/{name}"
+            connection.execute(text(f"ALTER TABLE ALL IN TABLESPACE pg_default SET TABLESPACE {name}"))
+            connection.execute(text(f"ALTER INDEX ALL IN TABLESPACE pg_default SET TABLESPACE {name}"))
+        engine.dispose()
     within = within_depth(manifest)
     with MirrorServer(mirror_root) as server:
-        full = run_crawl(server.base_url, tmp_path / "full", database_url=database_url, output=False)
+        # its data directory (feeds, logs) on the full disk too, as the default layout has it
+        full = run_crawl(server.base_url, small_disk / "full", database_url=database_url, output=False)
         assert full.returncode == 1, full.log[-3000:]
         assert "Archive write failed" in full.log
-        # the full crawl's own data dir is on the full disk: its feeds are the ones that count
         subprocess.run(["mount", "-o", "remount,size=64m", str(small_disk)], check=True)
         again = run_crawl(server.base_url, tmp_path / "again", database_url=database_url, output=False)
         assert again.returncode == 0, again.log[-3000:]
