@@ -27,7 +27,7 @@ _HEAD_BYTES = 4096
 _CHECK_BLOCK = 64 * 1024
 # the end of an HTML document; a page cut in half lacks it
 _DOCUMENT_END = re.compile(rb"</html\s*>", re.IGNORECASE)
-_TAIL_BYTES = 256 * 1024
+_TAIL_BYTES = 64 * 1024  # scripts and comments may follow </html>
 REPLACEMENT_CHARACTER = "\ufffd"
 # Every sequence ftfy's badness measure matches holds one of these characters: its categories
 # but the ones ordinary text is full of (curly quotes, dashes, NBSP, Greek and Cyrillic letters),
@@ -85,7 +85,7 @@ def page_damage(body: bytes, flags: Iterable[str] = (), article_page: bool = Tru
         return DATA_LOSS
     # a download stopped on purpose (the page-size bound, newscrawl.middlewares.PageSizeBound)
     # lacks its end by design: its first part is the page's own
-    if article_page and "download_stopped" not in flags and not _DOCUMENT_END.search(body[-_TAIL_BYTES:]):
+    if article_page and "download_stopped" not in flags and not _DOCUMENT_END.search(body, max(0, len(body) - _TAIL_BYTES)):
         return CUT_MARKUP
     return None
 

@@ -21,6 +21,10 @@ CONCURRENT_REQUESTS_PER_DOMAIN = 8
 # callbacks yield one item and a few requests, and with 16 a page costs a third less CPU
 # in Scrapy's own work (measured in bench/RESULTS.md)
 CONCURRENT_ITEMS = 16
+# An article goes on to the feeds only once the archive has committed it (pipelines/store.py),
+# so its response stays in Scraper's slot for one write of the archive; at Scrapy's 5 MB the
+# downloads stopped while a batch was written. 20 MB: a few hundred pages, bounded all the same.
+SCRAPER_SLOT_MAX_ACTIVE_SIZE = 20_000_000
 DOWNLOAD_TIMEOUT = 30
 RETRY_TIMES = 2
 
