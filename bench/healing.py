@@ -24,8 +24,6 @@ import argparse
 import json
 import shutil
 import sqlite3
-import sys
-from collections import Counter
 from pathlib import Path
 from typing import Any, Optional, Union
 

@@ -277,7 +277,7 @@ class ProgressLog(LogStats):
         )
 
 
-def catch_crawl_locked(running: Any) -> list[CrawlLocked | ConfigError]:
+def catch_refused_start(running: Any) -> list[CrawlLocked | ConfigError]:
     """The CrawlLocked (or the ConfigError of a component's setting) a crawl's start raised, caught
     from the Task (asyncio reactor) or Deferred that CrawlerProcess.crawl returned, so the crawl
     command reports it in one line."""

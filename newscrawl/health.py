@@ -16,13 +16,13 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Optional
 
 from scrapy.settings import BaseSettings
-from sqlalchemy import func, inspect, select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session
 
 from newscrawl.commands.crawl import FAILED_REASONS, START_ERROR
-from newscrawl.config import ConfigError, NewscrawlConfig, number_setting
-from newscrawl.db import CrawlRow, FailureRow, make_engine
+from newscrawl.config import NewscrawlConfig, number_setting
+from newscrawl.db import CrawlRow, FailureRow
 from newscrawl.healing import GIVEN_UP, GONE, PENDING
 from newscrawl.integrity import DAMAGE_PROBLEMS
 from newscrawl.locks import archive_lock
@@ -197,9 +197,7 @@ def load_crawls(config: HealthConfig, spider: Optional[str] = None) -> tuple[str
 
 
 def load_gaps(engine: Engine) -> Gaps:
-    """The retry record's counts (an archive made before it has none)."""
-    if not inspect(engine).has_table(FailureRow.__tablename__):
-        return Gaps()
+    """The retry record's counts (open_reader checked the archive is at this newscrawl's schema)."""
     with engine.connect() as conn:
         by_state = dict(conn.execute(select(FailureRow.state, func.count()).group_by(FailureRow.state)).all())
         oldest = conn.execute(select(func.min(FailureRow.first_failed_at)).where(FailureRow.state == PENDING)).scalar()

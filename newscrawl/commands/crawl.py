@@ -6,20 +6,18 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from pathlib import Path
 from typing import Any, NoReturn
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 from scrapy.settings import BaseSettings, default_settings
 from scrapy.spiderloader import get_spider_loader
-from sqlalchemy.engine import make_url
 
 from newscrawl.config import ARCHIVE_CRAWL, ConfigError, NewscrawlConfig, check_setting_names, check_setting_values, nearest
 from newscrawl.db import Archive
-from newscrawl.extensions import EXIT_LOCKED, CrawlLock, CrawlLocked, ServerConfig, catch_crawl_locked
+from newscrawl.extensions import EXIT_LOCKED, CrawlLock, CrawlLocked, ServerConfig, catch_refused_start
 from newscrawl.rendering import RenderingConfig
-from newscrawl.readers import check_archive_file
+from newscrawl.readers import check_archive_file, sqlite_path
 
 logger = logging.getLogger(__name__)
 
@@ -66,8 +64,8 @@ def record_refused_start(settings: BaseSettings, spider: str, arguments: dict[st
         database_url = NewscrawlConfig.from_settings(settings).database_url
     except (ConfigError, ValueError):
         return  # the database's own setting is the mistake
-    url = make_url(database_url)
-    if url.get_backend_name() == "sqlite" and not (url.database and Path(url.database).is_file()):
+    path = sqlite_path(database_url)
+    if path is not None and not path.is_file():
         return
     try:
         archive = Archive(database_url)
@@ -124,7 +122,7 @@ class Command(ScrapyCrawlCommand):
         try:
             if lock is not None:
                 lock.acquire()
-            refused = catch_crawl_locked(self.crawler_process.crawl(crawler, **opts.spargs))  # JOBDIR's lock too
+            refused = catch_refused_start(self.crawler_process.crawl(crawler, **opts.spargs))  # JOBDIR's lock too
             self.crawler_process.start()
         except CrawlLocked as exc:
             refused = [exc]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 
 import pytest
-from scrapy.http import HtmlResponse, Request
+from scrapy.http import HtmlResponse
 
 from newscrawl.integrity import (
     CUT_MARKUP, DATA_LOSS, EMPTY, MISDECODED, damage_repaired, looks_damaged, looks_truncated, page_damage, page_encoding,

@@ -11,7 +11,7 @@ from scrapy.settings import Settings
 from twisted.internet.defer import fail
 
 from newscrawl.config import ENVIRONMENT_VARIABLES, KNOWN_SETTINGS, ConfigError, check_setting_names, check_setting_values
-from newscrawl.extensions import catch_crawl_locked
+from newscrawl.extensions import catch_refused_start
 from spiders.asia import AsiaSpider
 from tests.conftest import PROJECT_ROOT
 
@@ -129,7 +129,7 @@ def test_a_components_config_error_at_start_is_caught_for_the_one_line_exit_2() 
     """A setting only a component reads (in its from_crawler) is caught as the lock is: the crawl
     command logs it in one line and exits 2 instead of a traceback."""
     bad = ConfigError("NEWSCRAWL_SOMETHING must be at least 1, not 0")
-    assert catch_crawl_locked(fail(bad)) == [bad]
+    assert catch_refused_start(fail(bad)) == [bad]
     other = fail(RuntimeError("not ours"))
-    assert catch_crawl_locked(other) == []
+    assert catch_refused_start(other) == []
     other.addErrback(lambda failure: failure.trap(RuntimeError))  # still failing: left to Scrapy
