@@ -513,13 +513,15 @@ class Archive:
         if not failures:
             return
         by_id = {failure.article_id: failure for failure in failures}  # tried twice in a batch: the last one counts
-        columns = [FAILURES.c.attempts, FAILURES.c.gone_answers, FAILURES.c.first_failed_at]
-        earlier = {i: (attempts, gone, first) for i, attempts, gone, first in self._rows_by_id(conn, FAILURES.c.article_id, columns, by_id)}
+        columns = [FAILURES.c.attempts, FAILURES.c.gone_answers, FAILURES.c.first_failed_at, FAILURES.c.hops]
+        earlier = {row[0]: row[1:] for row in self._rows_by_id(conn, FAILURES.c.article_id, columns, by_id)}
         rows = []
         for article_id, failure in by_id.items():
-            attempts, gone_answers, first = earlier.get(article_id, (0, 0, now))
+            attempts, gone_answers, first, hops = earlier.get(article_id, (0, 0, now, failure.hops))
             rows.append({
-                "article_id": article_id, "url": failure.url, "hops": failure.hops, "problem": failure.problem,
+                # the nearest the index it was ever met: a crawl that stopped paging early may
+                # have met it only through a longer path
+                "article_id": article_id, "url": failure.url, "hops": min(hops, failure.hops), "problem": failure.problem,
                 "status": failure.status, "error": failure.error[:1000], "attempts": attempts + 1,
                 "first_failed_at": first, "last_tried_at": now, "crawl_id": crawl_id,
                 **self.retry_policy.after(failure, attempts + 1, gone_answers, now),

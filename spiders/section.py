@@ -479,7 +479,12 @@ class SectionSpider(scrapy.Spider):
         site_url = self.site_url(request.url)
         # an index page or a sitemap has no article id: the next crawl walks them again anyway
         article_id = article_id_from_url(site_url) if "newscrawl_hops" in request.meta else None
-        self.record_failure(site_url, problem, error, status, article_id, request.meta.get("newscrawl_hops", 0))
+        hops: int = request.meta.get("newscrawl_hops", 0)
+        if article_id is not None:
+            # met nearer the index while this request was on its way (a duplicate the dupefilter
+            # dropped): the retry follows its READ MORE links from there
+            hops = min(hops, self.fewest_hops.get(id_key(article_id), hops))
+        self.record_failure(site_url, problem, error, status, article_id, hops)
 
     def record_failure(
         self, site_url: str, problem: str, error: str, status: Optional[int] = None, article_id: Optional[str] = None, hops: int = 0,

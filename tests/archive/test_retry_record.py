@@ -48,7 +48,12 @@ def test_failures_are_recorded_counted_and_cleared_by_a_good_article(database_ur
         assert {r[0] for r in archive.due_retries(every=True)} == {first.article_id, second.article_id}
         assert {gap["article_id"] for gap in archive.gaps()} == {first.article_id, second.article_id}
 
-        outcomes = archive.write_batch([first], 3)
+        # met nearer the index by a later try: the record keeps the nearest depth, whatever came after
+        archive.write_batch([], 3, [dataclasses.replace(failure_of(first), hops=0)])
+        archive.write_batch([], 4, [dataclasses.replace(failure_of(first), hops=2)])
+        assert record(archive)[first.article_id]["hops"] == 0
+
+        outcomes = archive.write_batch([first], 5)
         assert [o.status for o in outcomes] == ["new"]
         assert set(record(archive)) == {second.article_id}  # a good article clears the record
     finally:

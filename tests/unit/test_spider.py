@@ -168,3 +168,25 @@ def test_only_articles_off_the_index_keep_their_links_and_only_until_met_on_it(s
     # ...which follows them once more, and then drops them: none can be nearer than the index
     again = [r for r in spider.article_requests(site, hops=0) if r.meta["newscrawl_hops"] == 1]
     assert len(again) == 3 and key not in spider.links_of
+
+
+def test_a_failed_article_goes_on_the_retry_record_at_the_nearest_depth_it_was_met(spider: AsiaSpider) -> None:
+    """Requested at 2 hops, then met on the index (a duplicate request the dupefilter drops)
+    while the first failed: the retry follows its READ MORE links from the index's depth."""
+    from scrapy.http import Response
+    from scrapy.spidermiddlewares.httperror import HttpError
+    from twisted.python.failure import Failure
+
+    from newscrawl.healing import PageFailure, page_failed
+
+    url = "https://sputnikglobe.com/20241105/north-korea-and-australia-agree-to-resume-talks-1122773157.html"
+    deep = spider.article_request(url, hops=2)
+    assert deep is not None
+    list(spider.article_requests(url, hops=0))  # met on the index meanwhile
+    recorded: list[PageFailure] = []
+    spider.crawler.signals.connect(lambda failure: recorded.append(failure), signal=page_failed, weak=False)
+    failure = Failure(HttpError(Response(deep.url, status=503, request=deep), "Ignoring non-200 response"))
+    failure.request = deep  # type: ignore[attr-defined]
+    spider.page_failed(failure)
+    assert [(f.article_id, f.hops, f.problem, f.status) for f in recorded] == [("1122773157", 0, "http_503", 503)]
+    assert stat(spider, "pages_failed/http_503") == 1
