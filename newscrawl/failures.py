@@ -26,21 +26,37 @@ _CONNECTION = (
 )
 
 
+def cause(error: BaseException) -> str:
+    """One line naming what went wrong, from the innermost error: Scrapy 2.19 wraps Twisted's
+    (whose ResponseFailed holds its own reasons as a list of Failures) in its own."""
+    while True:
+        reasons = getattr(error, "reasons", None)
+        if reasons and isinstance(reasons[0], Failure):
+            error = reasons[0].value
+        elif error.__cause__ is not None:
+            error = error.__cause__
+        else:
+            break
+    text = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
 def classify(failure: Failure) -> tuple[str, Optional[int], str]:
     """(problem, HTTP status or None, one line of error) of a failed request."""
     response = getattr(failure.value, "response", None)
-    message = failure.getErrorMessage().splitlines()[0] if failure.getErrorMessage() else failure.type.__name__
     if response is not None:
         return f"http_{response.status}", int(response.status), f"HTTP {response.status}"
     if failure.check(DamagedPage):
-        return failure.value.problem, None, message
-    if failure.check(*_TIMEOUTS):
-        return "timeout", None, f"{failure.type.__name__}: {message}"
-    if failure.check(*_CUT):
-        # the answer began and broke off: a transfer cut short (or a reset mid-body)
-        return "cut_transfer", None, f"{failure.type.__name__}: {message}"
-    if failure.check(*_CONNECTION):
-        return "connection", None, f"{failure.type.__name__}: {message}"
+        return failure.value.problem, None, str(failure.value)
     if failure.check(IgnoreRequest):
-        return "ignored", None, message
-    return failure.type.__name__.lower(), None, f"{failure.type.__name__}: {message}"
+        return "ignored", None, str(failure.value)
+    if failure.check(*_CUT):
+        # the answer began and broke off: its cause alone ("closed cleanly") would hide that
+        return "cut_transfer", None, f"the transfer ended before its declared length ({cause(failure.value)})"
+    if failure.check(*_TIMEOUTS):
+        problem = "timeout"
+    elif failure.check(*_CONNECTION):
+        problem = "connection"
+    else:
+        problem = failure.type.__name__.lower()
+    return problem, None, cause(failure.value)

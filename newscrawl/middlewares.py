@@ -216,7 +216,9 @@ class PageIntegrityMiddleware:
         if problem is not None:
             assert self.crawler.stats is not None and self.crawler.spider is not None
             self.crawler.stats.inc_value(f"newscrawl/damaged_pages/{problem}")
-            retry = get_retry_request(request, spider=self.crawler.spider, reason=f"damaged page: {problem}", logger=logger)
+            # given up: a WARNING, as Scrapy's own retries are (newscrawl.logs); the errback's line is the ERROR
+            retry = get_retry_request(request, spider=self.crawler.spider, reason=f"damaged page: {problem}", logger=logger,
+                                      give_up_log_level=logging.WARNING)
             if retry is not None:
                 return retry
             raise DamagedPage(problem, f"damaged page ({problem.replace('_', ' ')}, {len(response.body)} bytes)")
