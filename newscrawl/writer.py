@@ -84,7 +84,7 @@ def _ready() -> bool:
     return _archive is not None
 
 
-def _peak_rss_mb() -> float:
+def peak_rss_mb() -> float:
     """This process's own peak RSS. Not ru_maxrss: Linux carries into it the peak of the image
     before exec, i.e. the crawl's RSS at the moment it forked this child."""
     try:
@@ -153,7 +153,7 @@ class ArchiveWriter:
         """Wait for every batch handed over, then let the child exit; the child's peak RSS
         in MB (the crawl's memory is the two processes'), None if it died."""
         try:
-            peak: Optional[float] = self._pool.submit(_peak_rss_mb).result()
+            peak: Optional[float] = self._pool.submit(peak_rss_mb).result()
         except Exception:  # noqa: BLE001 - the child died: its batches said so already
             peak = None
         self._pool.shutdown(wait=True)

@@ -37,7 +37,7 @@ from newscrawl.drops import ArticleNotStored, ArticleUnchanged
 from newscrawl.feeds import is_delivering_storage, remove_partial_feeds
 from newscrawl.healing import PageFailure, page_failed
 from newscrawl.items import Article
-from newscrawl.writer import ArchiveWriter
+from newscrawl.writer import ArchiveWriter, peak_rss_mb
 
 logger = logging.getLogger(__name__)
 
@@ -258,6 +258,9 @@ class ArchivePipeline:
             peak = self.writer.close()
             if peak is not None:
                 self.stats.set_value("newscrawl/writer/peak_rss_mb", round(peak, 1))
+        # the crawl's memory is the two processes': this one's own peak too (Scrapy's
+        # memusage/max is sampled once a minute and misses a short crawl's)
+        self.stats.set_value("newscrawl/peak_rss_mb", round(peak_rss_mb(), 1))
 
     # the end --------------------------------------------------------------------
     def spider_closed(self, spider: Spider, reason: str) -> None:

@@ -6,7 +6,6 @@ import json
 import os
 import subprocess
 import sys
-import threading
 import time
 import uuid
 from dataclasses import dataclass
@@ -38,8 +37,6 @@ class CrawlRun:
     database_url: str
     feed: Path
     data_dir: Path
-    # the crawl process's peak RSS (wait4: its own, or its largest waited-for child's if larger)
-    peak_rss_mb: float = 0.0
 
     def feed_items(self) -> list[dict[str, Any]]:
         if not self.feed.exists():
@@ -61,22 +58,8 @@ def run_crawl(
         "-s", f"NEWSCRAWL_DATABASE_URL={database_url}", "-s", "AUTOTHROTTLE_ENABLED=False", *args,
     ]
     env = {**os.environ, "NEWSCRAWL_DATA_DIR": str(workdir / "data")}
-    output_path = workdir / "crawl-output.txt"
-    with output_path.open("w+", encoding="utf-8") as output_file:
-        process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=output_file, stderr=subprocess.STDOUT, text=True)
-        timed_out = threading.Event()
-        timer = threading.Timer(timeout, lambda: (timed_out.set(), process.kill()))
-        timer.start()
-        try:
-            _, status, usage = os.wait4(process.pid, 0)  # wait4, not wait(): it gives the process's peak RSS
-        finally:
-            timer.cancel()
-        process.returncode = os.waitstatus_to_exitcode(status)
-        if timed_out.is_set():
-            raise subprocess.TimeoutExpired(command, timeout)
-        output_file.seek(0)
-        log = output_file.read()
-    return CrawlRun(process.returncode, log, database_url, feed, workdir / "data", peak_rss_mb=usage.ru_maxrss / 1024)
+    done = subprocess.run(command, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=timeout)
+    return CrawlRun(done.returncode, done.stdout + done.stderr, database_url, feed, workdir / "data")
 
 
 @pytest.fixture(scope="session", autouse=True)

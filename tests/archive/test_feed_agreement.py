@@ -155,29 +155,45 @@ def small_disk() -> Iterator[Path]:
         shutil.rmtree(where, ignore_errors=True)
 
 
-def test_a_full_disk_then_a_crawl_with_room_leave_feed_and_archive_in_agreement(
-    backend: str, small_disk: Path, mirror_root: Path, manifest: dict[str, Any], tmp_path: Path, request: pytest.FixtureRequest,
-) -> None:
-    """The archive on the full disk: SQLite's file there, or PostgreSQL's tables and indexes
-    moved to a tablespace there (its write-ahead log stays on the cluster's own disk)."""
-    data_dir = tmp_path / "feeds-of-both"
+@pytest.fixture
+def archive_on_small_disk(backend: str, small_disk: Path, request: pytest.FixtureRequest) -> Iterator[str]:
+    """The archive's database on the small disk: SQLite's file there, or PostgreSQL's tables and
+    indexes moved to a tablespace there (its write-ahead log stays on the cluster's own disk).
+    The PostgreSQL database and tablespace are dropped before the disk goes: the shared cluster
+    would otherwise try to write their buffers to a disk that is no longer there."""
     if backend == "sqlite":
-        database_url = f"sqlite:///{small_disk / 'archive.sqlite'}"
-    else:
-        cluster: PostgresCluster = request.getfixturevalue("postgres")
-        space = small_disk / "pg"
-        space.mkdir()
-        if os.geteuid() == 0:
-            shutil.chown(space, "postgres", "postgres")
-        database_url = cluster.new_database()
-        Archive(database_url).close()  # the schema, on the cluster's disk; then moved to the small one
-        name = f"small_{database_url.rsplit('/', 1)[1]}"
-        engine = create_engine(database_url, isolation_level="AUTOCOMMIT")
-        with engine.connect() as connection:
-            connection.execute(text(f"CREATE TABLESPACE {name} LOCATION '{space}'"))
-            connection.execute(text(f"ALTER TABLE ALL IN TABLESPACE pg_default SET TABLESPACE {name}"))
-            connection.execute(text(f"ALTER INDEX ALL IN TABLESPACE pg_default SET TABLESPACE {name}"))
-        engine.dispose()
+        yield f"sqlite:///{small_disk / 'archive.sqlite'}"
+        return
+    cluster: PostgresCluster = request.getfixturevalue("postgres")
+    space = small_disk / "pg"
+    space.mkdir()
+    if os.geteuid() == 0:
+        shutil.chown(space, "postgres", "postgres")
+    database_url = cluster.new_database()
+    database = database_url.rsplit("/", 1)[1]
+    Archive(database_url).close()  # the schema, on the cluster's disk; then moved to the small one
+    engine = create_engine(database_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(f'CREATE TABLESPACE "small_{database}" LOCATION \'{space}\''))
+        connection.execute(text(f'ALTER TABLE ALL IN TABLESPACE pg_default SET TABLESPACE "small_{database}"'))
+        connection.execute(text(f'ALTER INDEX ALL IN TABLESPACE pg_default SET TABLESPACE "small_{database}"'))
+    engine.dispose()
+    try:
+        yield database_url
+    finally:
+        admin = create_engine(f"postgresql+psycopg://postgres@127.0.0.1:{cluster.port}/postgres", isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+            connection.execute(text(f'DROP TABLESPACE IF EXISTS "small_{database}"'))
+        admin.dispose()
+
+
+def test_a_full_disk_then_a_crawl_with_room_leave_feed_and_archive_in_agreement(
+    small_disk: Path, archive_on_small_disk: str, mirror_root: Path, manifest: dict[str, Any], tmp_path: Path,
+) -> None:
+    """The archive's disk fills mid-crawl; the next crawl has room."""
+    data_dir = tmp_path / "feeds-of-both"
+    database_url = archive_on_small_disk
     within = within_depth(manifest)
     with MirrorServer(mirror_root) as server:
         # its data directory (feeds, logs) on the full disk too, as the default layout has it
