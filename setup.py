@@ -18,6 +18,7 @@ setup(
         "psycopg[binary]==3.3.9",
         "numpy==2.4.6",
         "ftfy==6.3.1",
+        "warcio==1.8.1",
     ],
     entry_points={"scrapy": ["settings = newscrawl.settings"]},
 )

@@ -36,6 +36,8 @@ DOWNLOADER_MIDDLEWARES = {
     "newscrawl.middlewares.PageIntegrityMiddleware": 585,
     # after HttpCompressionMiddleware (590) on the way back: bounds the decompressed page
     "newscrawl.middlewares.PageSizeBound": 580,
+    # next to the downloader: every answer as it came, before redirects, retries and decompression
+    "newscrawl.recording.WarcRecorder": 950,
 }
 REQUEST_FINGERPRINTER_CLASS = "newscrawl.middlewares.ArticleRequestFingerprinter"
 # Scrapy's dupefilter, its fingerprints kept in 8 bytes a request (Scrapy's own set takes about 100)
@@ -89,6 +91,10 @@ EXTENSIONS = {
 }
 NEWSCRAWL_LOCK_WAIT = 0  # seconds a crawl waits for another one on the same archive; 0: exit at once (status 75)
 NEWSCRAWL_LOG_KEEP = 50  # crawl log files kept in <data dir>/logs/
+# every response kept as WARC in <data dir>/warc/ (newscrawl/recording.py; README: The pages, as WARC)
+NEWSCRAWL_WARC_ENABLED = True
+NEWSCRAWL_WARC_MAX_BYTES = 1_000_000_000  # a file is closed before it would pass this
+NEWSCRAWL_WARC_KEEP = 0  # WARC files kept (0: every one; an archive deletes nothing unless told)
 
 NEWSCRAWL_READ_MORE_DEPTH = 2
 # articles per archive transaction: big batches keep the writer ahead of the crawl as the

@@ -30,6 +30,7 @@ from newscrawl.logs import install_download_error_filter
 from newscrawl.middlewares import DamagedPage
 from newscrawl.parsers import ListingPage, ParseResult, parse_article, parse_listing
 from newscrawl.parsers.sitemap import overlaps, read_sitemap, window_of
+from newscrawl.recording import FETCHED_AT
 from newscrawl.rendering import PageRenderer
 from newscrawl.urls import LIVE_BASE_URL, article_id_from_url, is_site_host, request_url, to_fetch_url, to_site_url
 
@@ -437,7 +438,8 @@ class SectionSpider(scrapy.Spider):
             # a damaged copy of the page is never stored as the page: failed, tried again later
             self.record_failure(site_url, damage, "text looks mis-decoded (mojibake)", article_id=article.article_id, hops=hops)
             return
-        article.fetched_at = utc_now()
+        # the page's capture time, as its WARC record has it (newscrawl.recording)
+        article.fetched_at = meta.get(FETCHED_AT) or utc_now()
         # met nearer the index while this page was on its way: follow its links from there
         key = id_key(article.article_id)
         fewest = self.fewest_hops.get(key)
