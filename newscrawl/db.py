@@ -20,9 +20,10 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Optional, Sequenc
 from urllib.parse import urlsplit
 
 from sqlalchemy import (
-    JSON, BigInteger, Float, ForeignKey, Index, Integer, LargeBinary, SmallInteger, String, Text, UniqueConstraint, create_engine,
-    delete, event, func, select, update,
+    JSON, BigInteger, Float, ForeignKey, Index, Integer, LargeBinary, SmallInteger, String, Text, create_engine, delete, event,
+    func, select, update,
 )
+from sqlalchemy import text as sql_text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -105,7 +106,11 @@ class RevisionRow(Base):
     """Every distinct content version of an article; never updated, never deleted."""
 
     __tablename__ = "article_revisions"
-    __table_args__ = (UniqueConstraint("article_id", "content_hash"),)
+    # one site revision per text; re-extractions (origin set) may repeat one (migration 0004)
+    __table_args__ = (
+        Index("uq_revisions_site_text", "article_id", "content_hash", unique=True,
+              sqlite_where=sql_text("origin IS NULL"), postgresql_where=sql_text("origin IS NULL")),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     article_id: Mapped[str] = mapped_column(ForeignKey("articles.article_id"), index=True)
@@ -122,6 +127,9 @@ class RevisionRow(Base):
     # the rest of the item as the crawl's feed had it (all but the columns above), so that
     # every version can be exported whole (migration 0002; null in older revisions)
     other_fields: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON)
+    # null: a text a crawl fetched from the site; REEXTRACTION: rebuilt by `scrapy reparse`
+    # from a stored page with later parsers, never an edit by the site (migration 0004)
+    origin: Mapped[Optional[str]] = mapped_column(String(16))
 
 
 class LinkRow(Base):
@@ -223,6 +231,8 @@ GAP_FIELDS = ("article_id", "url", "state", "problem", "status", "error", "attem
               "first_failed_at", "last_tried_at", "next_try_at")
 # what an article upsert may overwrite: the item's fields and the bookkeeping, never first_seen_at
 _UPDATED_ON_CHANGE = (*ARTICLE_FIELDS, "last_seen_at", "changed_at")
+# article_revisions.origin of a revision `scrapy reparse` rebuilt from a stored page
+REEXTRACTION = "reextraction"
 # the item's fields a revision keeps in columns; the others go to its other_fields
 _REVISION_TEXT = ("title", "lead", "body", "modified_at", "content_hash")
 
@@ -543,15 +553,22 @@ class Archive:
             rows,
         )
 
-    def _add_revisions(self, conn: Connection, articles: list[Article], now: str, crawl_id: Optional[int]) -> None:
+    def _add_revisions(
+        self, conn: Connection, articles: list[Article], now: str, crawl_id: Optional[int], origin: Optional[str] = None,
+    ) -> None:
         # a text seen before (an edit undone) keeps its first revision: nothing is ever overwritten
         rows = []
         for article in articles:
             values = article_values(article)
-            text = {name: values.pop(name) for name in _REVISION_TEXT}
+            texts = {name: values.pop(name) for name in _REVISION_TEXT}
             del values["article_id"]
-            rows.append({"article_id": article.article_id, **text, "seen_at": now, "crawl_id": crawl_id, "other_fields": values})
-        conn.execute(self._insert(REVISIONS).on_conflict_do_nothing(index_elements=["article_id", "content_hash"]), rows)
+            rows.append({"article_id": article.article_id, **texts, "seen_at": now, "crawl_id": crawl_id, "other_fields": values,
+                         "origin": origin})
+        if origin is not None:  # a re-extraction: the caller wrote only those that differ
+            conn.execute(REVISIONS.insert(), rows)
+            return
+        conn.execute(self._insert(REVISIONS).on_conflict_do_nothing(
+            index_elements=["article_id", "content_hash"], index_where=REVISIONS.c.origin.is_(None)), rows)
 
     def _replace_links(self, conn: Connection, articles: list[Article]) -> None:
         for chunk in _chunks([a.article_id for a in articles]):

@@ -48,7 +48,7 @@ from newscrawl import __version__
 from newscrawl.config import ARCHIVE_CRAWL, NewscrawlConfig, number_setting
 from newscrawl.warc import (
     TRUNCATED_DISCONNECT, TRUNCATED_LENGTH, WARC_VERSION, Entry, Pending, WarcFileSet, delete_file, header_pairs, index_of,
-    payload_digest, retained, revisit_key, seal, utc_now, warc_date, warc_files,
+    payload_digest, revisit_key, seal, utc_now, warc_date, warc_files,
 )
 
 logger = logging.getLogger(__name__)

@@ -34,7 +34,6 @@ from typing import IO, Any, Iterable, Iterator, Optional
 
 from warcio.recordbuilder import RecordBuilder
 from warcio.recordloader import ArcWarcRecord, ArcWarcRecordLoader
-from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 logger = logging.getLogger(__name__)
@@ -412,32 +411,6 @@ def seal(path: Path) -> Optional[str]:
     _write_index(index_path(path), found.entries)
     os.replace(path, path.with_name(path.name.removesuffix(OPEN_SUFFIX)))
     return cut
-
-
-def referenced_files(indexes: dict[Path, list[Entry]]) -> dict[Path, set[Path]]:
-    """For each file, the files holding the originals its revisit records refer to."""
-    holder = {e.id: path for path, entries in indexes.items() for e in entries if e.type == "response"}
-    refs: dict[Path, set[Path]] = {}
-    for path, entries in indexes.items():
-        refs[path] = {holder[e.refers_to] for e in entries if e.type == "revisit" and e.refers_to in holder} - {path}
-    return refs
-
-
-def retained(files: list[Path], keep: int, indexes: dict[Path, list[Entry]]) -> tuple[set[Path], set[Path]]:
-    """(kept, retired): the newest `keep` files (0: all), and the older ones that a kept file's
-    revisit records still refer to, which are kept too but take no new revisit."""
-    if keep <= 0 or len(files) <= keep:
-        return set(files), set()
-    newest = set(files[-keep:])
-    refs = referenced_files(indexes)
-    kept = set(newest)
-    todo = list(newest)
-    while todo:
-        for other in refs.get(todo.pop(), ()):
-            if other not in kept:
-                kept.add(other)
-                todo.append(other)
-    return kept, kept - newest
 
 
 def delete_file(path: Path) -> None:

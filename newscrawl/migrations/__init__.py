@@ -31,7 +31,7 @@ logger = logging.getLogger(__name__)
 MIGRATIONS_DIR = Path(__file__).resolve().parent
 FIRST_REVISION = "0001"
 # the newest revision in versions/: test_migrations checks it equals Alembic's head_revision()
-HEAD_REVISION = "0003"
+HEAD_REVISION = "0004_reextraction"
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
