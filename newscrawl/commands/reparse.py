@@ -1,0 +1,148 @@
+"""`scrapy reparse`: the archive's articles rebuilt from the pages kept in WARC with today's
+parsers, cleaning and dedup, without a single request (newscrawl/reparse.py does the work).
+
+It writes the archive, so it takes the archive's lock as a crawl does (exit status 75 when a
+crawl holds it). A bad argument or setting, or no WARC file to read: one line, exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any, ClassVar, Optional
+
+from scrapy.commands import ScrapyCommand
+from scrapy.exceptions import UsageError
+
+from newscrawl.config import ConfigError, check_setting_names, check_setting_values
+from newscrawl.extensions import EXIT_LOCKED, CrawlLock, CrawlLocked
+from newscrawl.recording import WarcConfig
+from newscrawl.reparse import Report, Reparser, Selection, StoredPages, stored_files
+
+
+def _day(option: str, value: Optional[str]) -> Optional[str]:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise UsageError(f"{option} takes a date as YYYY-MM-DD, not {value!r}", print_help=False) from None
+
+
+def summary(report: Report, dry_run: bool) -> list[str]:
+    """What the reparse did, in a few lines."""
+    outcomes = report.outcomes
+    verb = "would be" if dry_run else ""
+    lines = [
+        f"Reparsed {report.articles} articles from {report.pages} stored pages in {report.files} WARC files: "
+        f"{outcomes['changed']} changed, {outcomes['new']} new, {outcomes['unchanged']} unchanged"
+        + (f" ({verb} stored)" if dry_run and (outcomes['changed'] or outcomes['new']) else ""),
+    ]
+    if report.fields:
+        lines.append("Changed fields: " + ", ".join(f"{name} {count}" for name, count in report.fields.most_common()))
+    if outcomes["archive_newer"]:
+        lines.append(f"Left alone: {outcomes['archive_newer']} articles the archive holds from a later page than the WARC files")
+    if outcomes["filtered"]:
+        lines.append(f"Not selected (--since/--until/--layout): {outcomes['filtered']} articles")
+    if report.skipped:
+        lines.append("No article from: " + ", ".join(f"{count} {why}" for why, count in report.skipped.most_common()))
+    for torn in report.torn:
+        lines.append(f"Torn record skipped: {torn}")
+    return lines
+
+
+class Command(ScrapyCommand):
+    requires_project = True
+    requires_crawler_process = False
+    default_settings: ClassVar[dict[str, Any]] = {"LOG_LEVEL": "WARNING"}
+
+    def syntax(self) -> str:
+        return "[WARC_FILE_OR_DIR ...] [--since DATE] [--until DATE] [--by published|fetched] [--id ID] [--layout NAME] [--dry-run]"
+
+    def short_desc(self) -> str:
+        return "Rebuild articles from the pages kept in WARC with today's parsers (no request made)"
+
+    def long_desc(self) -> str:
+        return (
+            "Rebuilds the archive's articles (NEWSCRAWL_DATABASE_URL) from the pages kept in WARC: those in "
+            "<data dir>/warc/, or the WARC files (or folders of them) named, made by newscrawl or another tool. Each "
+            "article's latest whole page goes through today's parsers, cleaning and dedup; an article that comes out "
+            "different is stored with a revision marked as a re-extraction (never as an edit by the site), one the "
+            "archive lacks is added. Prints how many articles changed and which fields. Takes the archive's lock as a "
+            "crawl does (exit status 75 while a crawl holds it)."
+        )
+
+    def add_options(self, parser: argparse.ArgumentParser) -> None:
+        super().add_options(parser)
+        parser.add_argument("--since", metavar="DATE", help="only articles published (or, with --by fetched, fetched) on or after DATE (YYYY-MM-DD)")
+        parser.add_argument("--until", metavar="DATE", help="only articles published (or fetched) on or before DATE (YYYY-MM-DD)")
+        parser.add_argument("--by", choices=("published", "fetched"), default="published",
+                            help="which date --since/--until read: the article's publication (default) or its page's fetch")
+        parser.add_argument("--id", metavar="ID", action="append", default=[],
+                            help="only this article id (repeat the option, or give several ids separated by commas)")
+        parser.add_argument("--layout", metavar="NAME", choices=("current", "legacy", "fallback"),
+                            help="only articles of this layout (current, legacy, fallback), as archived or as parsed today")
+        parser.add_argument("--spider", metavar="NAME", help="the spider whose callbacks parse the pages (default: the one that "
+                            "wrote the WARC files, else asia)")
+        parser.add_argument("--dry-run", action="store_true", dest="dry_run", help="report what would change; write nothing")
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        assert self.settings is not None
+        selection = Selection(
+            since=_day("--since", opts.since), until=_day("--until", opts.until), by=opts.by,
+            ids=frozenset(i.strip() for value in opts.id for i in value.split(",") if i.strip()), layout=opts.layout,
+        )
+        if selection.since and selection.until and selection.until < selection.since:
+            raise UsageError(f"--until {selection.until} is before --since {selection.since}", print_help=False)
+        if opts.id and not selection.ids:
+            raise UsageError("--id takes an article id, e.g. --id 1125526600", print_help=False)
+        try:
+            check_setting_names(self.settings)
+            check_setting_values(self.settings)
+            directory = WarcConfig.from_settings(self.settings).directory
+        except ConfigError as exc:
+            raise UsageError(str(exc), print_help=False) from None
+        files = self._files(args, directory)
+        lock = None if opts.dry_run else self._lock()
+        try:
+            report = Report()
+            pages = StoredPages(files, report)
+            try:
+                reparser = Reparser(self.settings, pages, selection, report, dry_run=opts.dry_run, spider_name=opts.spider)
+            except KeyError:
+                raise UsageError(f"--spider {opts.spider}: no spider of that name", print_help=False) from None
+            reparser.run()
+        finally:
+            if lock is not None:
+                lock.release()
+        try:
+            print("\n".join(summary(report, opts.dry_run)))
+            sys.stdout.flush()
+        except BrokenPipeError:  # `scrapy reparse | head`: the reader has had enough
+            sys.stderr.close()
+
+    def _files(self, args: list[str], directory: Path) -> list[Path]:
+        for name in args:
+            if not Path(name).exists():
+                raise UsageError(f"no WARC file or folder {name}", print_help=False)
+        files = stored_files([Path(a) for a in args] if args else [directory])
+        if not files:
+            where = ", ".join(args) if args else f"{directory} (the crawls' WARC files)"
+            raise UsageError(f"no WARC file in {where}: nothing to reparse", print_help=False)
+        return files
+
+    def _lock(self) -> Optional[CrawlLock]:
+        assert self.settings is not None
+        try:
+            lock = CrawlLock.for_crawl(self.settings, "reparse")
+            if lock is not None:
+                lock.acquire()
+        except CrawlLocked as exc:
+            print(str(exc).replace("this crawl of 'reparse' exits without crawling", "reparse exits without writing"), file=sys.stderr)
+            self.exitcode = EXIT_LOCKED
+            raise SystemExit(EXIT_LOCKED) from None
+        except ConfigError as exc:
+            raise UsageError(str(exc), print_help=False) from None
+        return lock

@@ -1,0 +1,377 @@
+"""Articles rebuilt from the pages kept in WARC (`scrapy reparse`), without a request to anyone.
+
+Each article's latest whole capture (a `response` record, or a `revisit` whose original is at
+hand, with the browser's `conversion` record when the crawl rendered the page) goes through
+what a crawl runs on a page, in the crawl's order: the downloader middlewares that change an
+answer (decompression, the integrity check, the page-size bound), the spider's own article
+callback (its parser choice, its rendering decision, its bounds), and the item pipelines but
+the archive's (body bound, cleaning, dedup). No code of extraction lives here.
+
+What comes out is compared with the archive field by field. An article that differs is
+stored with a revision marked `origin = 'reextraction'` (newscrawl.db.REEXTRACTION): today's
+parsers read the same page differently, which is not an edit by the site. An article the
+archive does not hold is added (a fresh archive rebuilt from WARC files). A capture older
+than the archive's own copy of an article is left alone: the archive has a later page than
+the WARC files do.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Optional
+
+from itemadapter import ItemAdapter
+from scrapy import Request
+from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
+from scrapy.exceptions import DropItem, IgnoreRequest
+from scrapy.http import Headers, HtmlResponse, Response
+from scrapy.responsetypes import responsetypes
+from scrapy.settings import Settings
+from scrapy.utils.misc import build_from_crawler, load_object
+from sqlalchemy.engine import Connection
+
+from newscrawl.config import ARCHIVE_CRAWL
+from newscrawl.db import ARTICLES, REEXTRACTION, Archive, article_values, utc_now
+from newscrawl.healing import page_failed
+from newscrawl.items import ARTICLE_FIELDS, Article
+from newscrawl.middlewares import PageIntegrityMiddleware, PageSizeBound
+from newscrawl.recording import FETCHED_AT, WARC_RECORD
+from newscrawl.rendering import PageRenderer, RenderingConfig
+from newscrawl.urls import article_id_from_url, to_site_url
+from newscrawl.warc import TRUNCATED_DISCONNECT, TRUNCATED_LENGTH, Entry, index_of, read_record, warcinfo_fields
+from pipelines.store import ArchivePipeline
+
+logger = logging.getLogger(__name__)
+
+# what a capture is compared on: the item's fields but those of the capture itself
+COMPARED_FIELDS = tuple(name for name in ARTICLE_FIELDS if name not in ("fetched_at", "fetched_url"))
+BATCH = 500
+DEFAULT_SPIDER = "asia"
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What `scrapy reparse` rebuilds: a day window (inclusive, YYYY-MM-DD) on the publication
+    or the fetch date, article ids, a layout (the one the archive or today's parser gives)."""
+
+    since: Optional[str] = None
+    until: Optional[str] = None
+    by: str = "published"  # or "fetched"
+    ids: frozenset[str] = frozenset()
+    layout: Optional[str] = None
+
+    def in_window(self, when: Optional[str]) -> bool:
+        if not (self.since or self.until):
+            return True
+        day = (when or "")[:10]
+        if not day:
+            return False
+        return (not self.since or day >= self.since) and (not self.until or day <= self.until)
+
+    @property
+    def until_exclusive(self) -> Optional[str]:
+        return (date.fromisoformat(self.until) + timedelta(days=1)).isoformat() if self.until else None
+
+
+Location = tuple[int, Entry]  # (which file, which record)
+
+
+@dataclass
+class Report:
+    files: int = 0
+    pages: int = 0  # article captures read
+    articles: int = 0  # rebuilt (past the pipelines)
+    outcomes: Counter[str] = field(default_factory=Counter)  # new, changed, unchanged, archive_newer, filtered
+    fields: Counter[str] = field(default_factory=Counter)  # changed fields
+    skipped: Counter[str] = field(default_factory=Counter)  # why a capture gave no article
+    torn: list[str] = field(default_factory=list)
+
+
+class StoredPages:
+    """The article pages a set of WARC files holds: per article, its captures (status 200)."""
+
+    def __init__(self, files: list[Path], report: Report) -> None:
+        self.files = files
+        self.base_urls: list[str] = []
+        self.spiders: list[str] = []
+        self.captures: dict[str, list[Location]] = {}
+        self.by_id: dict[str, Location] = {}  # response records, for revisits
+        self.renderings: dict[str, Location] = {}  # the static response's record id -> the browser's HTML
+        for number, path in enumerate(files):
+            found = index_of(path)
+            if found.torn is not None:
+                report.torn.append(f"{path}: {found.torn}")
+                logger.warning("WARC file %s: %s (a crawl killed mid-write, or a damaged file): skipped, every record before it read",
+                               path, found.torn)
+            info = warcinfo_fields(path, found.entries)
+            self.base_urls.append(info.get("newscrawl-base-url", ""))
+            self.spiders.append(info.get("newscrawl-spider", ""))
+            self._add(number, found.entries)
+        report.files = len(files)
+
+    def _add(self, number: int, entries: Iterable[Entry]) -> None:
+        base_url = self.base_urls[number] or None
+        for entry in entries:
+            if entry.type == "conversion" and entry.refers_to:
+                self.renderings[entry.refers_to] = (number, entry)
+            if entry.type not in ("response", "revisit") or entry.status != 200:
+                continue
+            article_id = article_id_from_url(to_site_url(entry.uri, base_url))
+            if article_id is None:
+                continue
+            self.captures.setdefault(article_id, []).append((number, entry))
+            if entry.type == "response":
+                self.by_id[entry.id] = (number, entry)
+
+    def chosen(self, selection: Selection) -> list[tuple[str, list[Location]]]:
+        """Per selected article, its captures newest first; articles in the order their pages
+        were written (the crawl's order, which dedup's "first with this text" follows)."""
+        chosen = []
+        for article_id, captures in self.captures.items():
+            if selection.ids and article_id not in selection.ids:
+                continue
+            if selection.by == "fetched":
+                captures = [c for c in captures if selection.in_window(c[1].date)]
+            if captures:
+                chosen.append((article_id, sorted(captures, key=lambda c: (c[1].date, c[0], c[1].offset), reverse=True)))
+        chosen.sort(key=lambda item: self.position(item[1][0]))
+        return chosen
+
+    def position(self, location: Location) -> tuple[int, int]:
+        rendered = self.renderings.get(location[1].id)
+        number, entry = rendered or location
+        return number, entry.offset
+
+    def response(self, location: Location, request: Request) -> Optional[Response]:
+        """The page as the crawl's downloader handed it on; None when a revisit's original is
+        not in these files."""
+        number, entry = location
+        record, payload = read_record(self.files[number], entry)
+        if entry.type == "revisit":
+            original = self.by_id.get(entry.refers_to or "")
+            if original is None:
+                return None
+            _record, payload = read_record(self.files[original[0]], original[1])
+        headers = Headers(record.http_headers.headers if record.http_headers else [])
+        flags = {TRUNCATED_LENGTH: ["download_stopped"], TRUNCATED_DISCONNECT: ["dataloss"]}.get(entry.truncated or "", [])
+        response_class = responsetypes.from_args(headers=headers, url=entry.uri, body=payload)
+        protocol = record.http_headers.protocol if record.http_headers else None
+        return response_class(url=entry.uri, status=entry.status or 200, headers=headers, body=payload, request=request,
+                              flags=flags, protocol=protocol)
+
+    def rendering(self, location: Location, request: Request) -> Optional[HtmlResponse]:
+        """The HTML the browser produced for this capture, as scrapy-playwright handed it on."""
+        rendered = self.renderings.get(location[1].id)
+        if rendered is None:
+            return None
+        record, payload = read_record(self.files[rendered[0]], rendered[1])
+        content_type = record.rec_headers.get_header("Content-Type") or "text/html; charset=utf-8"
+        request.meta[FETCHED_AT] = _second(rendered[1].date)
+        return HtmlResponse(url=rendered[1].uri, status=200, headers={"Content-Type": content_type}, body=payload, request=request)
+
+
+def _second(warc_date: str) -> str:
+    """A WARC-Date as the archive writes times (to the second)."""
+    return warc_date[:19] + "Z"
+
+
+class ReextractionArchive(Archive):
+    """The archive's side of a reparse: what it holds of these articles, and the writes."""
+
+    def archived(self, conn: Connection, article_ids: list[str]) -> dict[str, dict[str, Any]]:
+        columns = [ARTICLES.c[name] for name in ARTICLE_FIELDS]
+        rows = self._rows_by_id(conn, ARTICLES.c.article_id, columns[1:], article_ids)
+        return {row[0]: dict(zip(ARTICLE_FIELDS, row)) for row in rows}
+
+    def store(self, conn: Connection, new: list[Article], changed: list[Article]) -> None:
+        """New articles as of their capture; changed ones now, each with a re-extraction revision."""
+        now = utc_now()
+        stored = new + changed
+        rows = [{**article_values(a), "first_seen_at": a.fetched_at, "last_seen_at": a.fetched_at, "changed_at": a.fetched_at}
+                for a in new]
+        rows += [{**article_values(a), "first_seen_at": now, "last_seen_at": now, "changed_at": now} for a in changed]
+        insert = self._insert(ARTICLES)
+        updated = (*ARTICLE_FIELDS, "changed_at")  # last_seen_at stays: it says when the site last showed the article
+        conn.execute(insert.on_conflict_do_update(index_elements=[ARTICLES.c.article_id],
+                                                  set_={name: insert.excluded[name] for name in updated}), rows)
+        self._add_revisions(conn, stored, now, None, origin=REEXTRACTION)
+        self._replace_links(conn, stored)
+        self._link_near_duplicates(conn, stored, now, None)
+
+
+class Reparser:
+    """Runs the crawl's code on stored pages, then compares with and writes to the archive."""
+
+    def __init__(self, settings: Settings, pages: StoredPages, selection: Selection, report: Report, dry_run: bool = False,
+                 spider_name: Optional[str] = None) -> None:
+        self.pages = pages
+        self.selection = selection
+        self.report = report
+        self.dry_run = dry_run
+        settings = settings.copy()
+        settings.set(ARCHIVE_CRAWL, True, priority="cmdline")  # dedup compares with the archive
+        from scrapy.spiderloader import get_spider_loader
+
+        name = spider_name or next((s for s in pages.spiders if s), DEFAULT_SPIDER)
+        self.crawler = Crawler(get_spider_loader(settings).load(name), settings)
+        self.crawler.stats = load_object(settings["STATS_CLASS"])(self.crawler)
+        # refresh=all: the spider reads nothing of the archive (it schedules nothing here)
+        self.spider = self.crawler.spidercls.from_crawler(self.crawler, refresh="all")
+        self.crawler.spider = self.spider
+        # the browser's HTML is in the WARC files: rendering is "available" to the spider's decision
+        rendering = RenderingConfig.from_settings(settings)
+        stored = RenderingConfig(True, None, "(renderings stored in WARC)", rendering.wait_seconds, rendering.timeout_seconds, True)
+        self.spider.renderer = PageRenderer(stored, self.spider.count)
+        # the crawl's order of process_response: decompression (590), integrity (585), size bound (580)
+        self.middlewares = [HttpCompressionMiddleware.from_crawler(self.crawler), PageIntegrityMiddleware.from_crawler(self.crawler),
+                            PageSizeBound.from_crawler(self.crawler)]
+        self.pipelines = []
+        for path, _order in sorted(settings.getwithbase("ITEM_PIPELINES").items(), key=lambda kv: kv[1]):
+            cls = load_object(path)
+            if _order is None or issubclass(cls, ArchivePipeline):
+                continue
+            self.pipelines.append(build_from_crawler(cls, self.crawler))
+        self.crawler.signals.connect(self._page_failed, signal=page_failed)
+        self.archive = ReextractionArchive(self.spider_settings_database(settings))
+
+    @staticmethod
+    def spider_settings_database(settings: Settings) -> str:
+        from newscrawl.config import NewscrawlConfig
+
+        return NewscrawlConfig.from_settings(settings).database_url
+
+    def _page_failed(self, failure: Any) -> None:
+        self.report.skipped[f"damaged ({failure.problem})"] += 1
+
+    # pages -> articles ------------------------------------------------------------------
+    def run(self) -> Report:
+        for pipeline in self.pipelines:
+            if hasattr(pipeline, "open_spider"):
+                pipeline.open_spider(self.spider)
+        try:
+            batch: list[Article] = []
+            for article in self.articles():
+                batch.append(article)
+                if len(batch) >= BATCH:
+                    self._compare_and_store(batch)
+                    batch = []
+            if batch:
+                self._compare_and_store(batch)
+        finally:
+            for pipeline in self.pipelines:
+                if hasattr(pipeline, "close_spider"):
+                    pipeline.close_spider(self.spider)
+            self.archive.close()
+        return self.report
+
+    def articles(self) -> Iterator[Article]:
+        for article_id, captures in self.pages.chosen(self.selection):
+            for location in captures:  # newest first: an older whole page when the newest is not
+                self.report.pages += 1
+                article = self._article(location)
+                if article is not None:
+                    kept = self._through_pipelines(article)
+                    if kept is not None:
+                        self.report.articles += 1
+                        yield kept
+                    break
+
+    def _article(self, location: Location) -> Optional[Article]:
+        number, entry = location
+        self.spider.base_url = self.pages.base_urls[number] or None
+        meta = {"newscrawl_hops": self.spider.max_hops, "newscrawl_backfill": False, FETCHED_AT: _second(entry.date),
+                WARC_RECORD: entry.id}
+        request = Request(entry.uri, meta=meta)
+        response = self.pages.response(location, request)
+        if response is None:
+            self.report.skipped["revisit of a record not in these files"] += 1
+            return None
+        try:
+            for middleware in self.middlewares:
+                answer = middleware.process_response(request, response)
+                if isinstance(answer, Request):  # the crawl would have fetched it again
+                    self.report.skipped["damaged page"] += 1
+                    return None
+                response = answer
+        except IgnoreRequest as exc:
+            self.report.skipped[f"damaged page ({getattr(exc, 'problem', 'ignored')})"] += 1
+            return None
+        return self._first_article(self.spider.parse_article(response), location)
+
+    def _first_article(self, results: Iterable[Any], location: Location) -> Optional[Article]:
+        for result in results:
+            if isinstance(result, Article):
+                return result
+            if isinstance(result, Request) and result.meta.get("playwright"):
+                rendered = self.pages.rendering(location, result)
+                if rendered is not None:
+                    return self._first_article(self.spider.parse_article(rendered), location)
+                # the crawl's rendering failed (or could not be had): it went on with the static parse
+                self.report.skipped["no rendering stored"] += 1
+                static = result.meta.get("newscrawl_static")
+                if static is None:
+                    return None
+                return self._first_article(self.spider.article_found(static, result.meta, self.spider.site_url(result.url)), location)
+        return None
+
+    def _through_pipelines(self, article: Article) -> Optional[Article]:
+        item: Any = article
+        try:
+            for pipeline in self.pipelines:
+                item = pipeline.process_item(item)
+        except DropItem as exc:
+            self.report.skipped[f"dropped ({type(exc).__name__})"] += 1
+            return None
+        return ItemAdapter(item).item
+
+    # articles -> archive ----------------------------------------------------------------
+    def _compare_and_store(self, articles: list[Article]) -> None:
+        new: list[Article] = []
+        changed: list[Article] = []
+        engine = self.archive.engine
+        with (engine.connect() if self.dry_run else engine.begin()) as conn:
+            archived = self.archive.archived(conn, [a.article_id for a in articles])
+            for article in articles:
+                old = archived.get(article.article_id)
+                outcome = self._outcome(article, old)
+                self.report.outcomes[outcome] += 1
+                if outcome == "new":
+                    new.append(article)
+                elif outcome == "changed":
+                    changed.append(article)
+            if (new or changed) and not self.dry_run:
+                self.archive.store(conn, new, changed)
+
+    def _outcome(self, article: Article, old: Optional[dict[str, Any]]) -> str:
+        selection = self.selection
+        if selection.layout and article.layout != selection.layout and (old is None or old["layout"] != selection.layout):
+            return "filtered"
+        if selection.by == "published" and not (selection.in_window(article.published_at)
+                                                 or (old is not None and selection.in_window(old["published_at"]))):
+            return "filtered"
+        if old is None:
+            return "new"
+        if old["fetched_at"] and old["fetched_at"] > article.fetched_at:
+            return "archive_newer"
+        values = article_values(article)
+        differing = [name for name in COMPARED_FIELDS if values[name] != old[name]]
+        if not differing:
+            return "unchanged"
+        self.report.fields.update(differing)
+        return "changed"
+
+
+def stored_files(paths: Iterable[Path]) -> list[Path]:
+    """WARC files named on the command line, directories opened to the WARC files they hold."""
+    from newscrawl.warc import warc_files
+
+    found: list[Path] = []
+    for path in paths:
+        found += warc_files(path) if path.is_dir() else [path]
+    return found
+
