@@ -33,6 +33,7 @@ from scrapy.http import Headers, HtmlResponse, Response
 from scrapy.responsetypes import responsetypes
 from scrapy.settings import Settings
 from scrapy.utils.misc import build_from_crawler, load_object
+from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from newscrawl.config import ARCHIVE_CRAWL
@@ -44,6 +45,7 @@ from newscrawl.recording import FETCHED_AT, WARC_RECORD
 from newscrawl.rendering import PageRenderer, RenderingConfig
 from newscrawl.urls import article_id_from_url, to_site_url
 from newscrawl.warc import TRUNCATED_DISCONNECT, TRUNCATED_LENGTH, Entry, index_of, read_record, warcinfo_fields
+from pipelines.dedup import DedupPipeline
 from pipelines.store import ArchivePipeline
 
 logger = logging.getLogger(__name__)
@@ -204,6 +206,31 @@ class ReextractionArchive(Archive):
         self._link_near_duplicates(conn, stored, now, None)
 
 
+class TextsOutsideRebuild:
+    """The archive as DedupPipeline asks it during a reparse. The texts of the articles being
+    rebuilt are being replaced: "the first article with this text" is looked for among the
+    others; the rebuilt ones are this run's own, which dedup tracks as it does a crawl's."""
+
+    def __init__(self, archive: Archive, rebuilding: set[str]) -> None:
+        self.archive = archive
+        self.rebuilding = rebuilding
+
+    def first_with_text(self, content_hash: str, other_than: str) -> Optional[str]:
+        query = (
+            select(ARTICLES.c.article_id)
+            .where(ARTICLES.c.content_hash == content_hash, ARTICLES.c.duplicate_of.is_(None))
+            .order_by(ARTICLES.c.first_seen_at, ARTICLES.c.article_id)
+        )
+        with self.archive.engine.connect() as conn:
+            for article_id in conn.execute(query).scalars():
+                if article_id != other_than and article_id not in self.rebuilding:
+                    return str(article_id)
+        return None
+
+    def close(self) -> None:
+        self.archive.close()
+
+
 class Reparser:
     """Runs the crawl's code on stored pages, then compares with and writes to the archive."""
 
@@ -238,6 +265,10 @@ class Reparser:
             self.pipelines.append(build_from_crawler(cls, self.crawler))
         self.crawler.signals.connect(self._page_failed, signal=page_failed)
         self.archive = ReextractionArchive(self.spider_settings_database(settings))
+        # the articles this reparse rebuilds (their archived texts are being replaced) and the
+        # archived layout and date of each, for the filters
+        self.rebuilding: set[str] = set()
+        self.archived_selection: dict[str, tuple[Optional[str], Optional[str]]] = {}
 
     @staticmethod
     def spider_settings_database(settings: Settings) -> str:
@@ -253,6 +284,8 @@ class Reparser:
         for pipeline in self.pipelines:
             if hasattr(pipeline, "open_spider"):
                 pipeline.open_spider(self.spider)
+            if isinstance(pipeline, DedupPipeline) and pipeline.archive is not None:
+                pipeline.archive = TextsOutsideRebuild(pipeline.archive, self.rebuilding)  # type: ignore[assignment]
         try:
             batch: list[Article] = []
             for article in self.articles():
@@ -270,16 +303,43 @@ class Reparser:
         return self.report
 
     def articles(self) -> Iterator[Article]:
-        for article_id, captures in self.pages.chosen(self.selection):
+        chosen = self.pages.chosen(self.selection)
+        self.rebuilding.update(article_id for article_id, _captures in chosen)
+        self.archived_selection = self._archived_selection(list(self.rebuilding))
+        for _article_id, captures in chosen:
             for location in captures:  # newest first: an older whole page when the newest is not
                 self.report.pages += 1
                 article = self._article(location)
-                if article is not None:
-                    kept = self._through_pipelines(article)
-                    if kept is not None:
-                        self.report.articles += 1
-                        yield kept
+                if article is None:
+                    continue
+                if not self._selected(article):
+                    self.report.outcomes["filtered"] += 1
+                    self.rebuilding.discard(article.article_id)  # its archived text stays
                     break
+                kept = self._through_pipelines(article)
+                if kept is not None:
+                    self.report.articles += 1
+                    yield kept
+                break
+
+    def _archived_selection(self, article_ids: list[str]) -> dict[str, tuple[Optional[str], Optional[str]]]:
+        """(layout, published_at) of these archived articles, for --layout and --since/--until."""
+        selection = self.selection
+        if not (selection.layout or (selection.by == "published" and (selection.since or selection.until))):
+            return {}
+        with self.archive.engine.connect() as conn:
+            rows = self.archive._rows_by_id(conn, ARTICLES.c.article_id, [ARTICLES.c.layout, ARTICLES.c.published_at], article_ids)
+            return {article_id: (layout, published) for article_id, layout, published in rows}
+
+    def _selected(self, article: Article) -> bool:
+        """--layout and --since/--until (by publication): as parsed today, or as archived."""
+        selection = self.selection
+        layout, published = self.archived_selection.get(article.article_id, (None, None))
+        if selection.layout and selection.layout not in (article.layout, layout):
+            return False
+        if selection.by == "published" and not (selection.in_window(article.published_at) or (published and selection.in_window(published))):
+            return False
+        return True
 
     def _article(self, location: Location) -> Optional[Article]:
         number, entry = location
@@ -348,12 +408,6 @@ class Reparser:
                 self.archive.store(conn, new, changed)
 
     def _outcome(self, article: Article, old: Optional[dict[str, Any]]) -> str:
-        selection = self.selection
-        if selection.layout and article.layout != selection.layout and (old is None or old["layout"] != selection.layout):
-            return "filtered"
-        if selection.by == "published" and not (selection.in_window(article.published_at)
-                                                 or (old is not None and selection.in_window(old["published_at"]))):
-            return "filtered"
         if old is None:
             return "new"
         if old["fetched_at"] and old["fetched_at"] > article.fetched_at:
@@ -372,6 +426,6 @@ def stored_files(paths: Iterable[Path]) -> list[Path]:
 
     found: list[Path] = []
     for path in paths:
-        found += warc_files(path) if path.is_dir() else [path]
+        found += warc_files(path) if path.is_dir() else [path] if path.is_file() else []
     return found
 

@@ -1,0 +1,259 @@
+"""Keeping what the site sent: real crawls of the bundled mirror write every response as WARC,
+which warcio reads back whole, and `scrapy reparse` rebuilds the same archive from it alone.
+Expected figures come from the mirror (its manifest, its server's own request log)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any, Iterator
+from urllib.parse import urlsplit
+
+import pytest
+from scrapy.settings import Settings
+from warcio.archiveiterator import ArchiveIterator
+
+from newscrawl.db import REEXTRACTION
+from newscrawl.mirror.server import MirrorServer
+from newscrawl.parsers.legacy import LegacyArticleParser
+from newscrawl.reparse import Report, Reparser, Selection, StoredPages
+from newscrawl.warc import warc_files
+from tests.archive.conftest import as_set, run_export
+from tests.conftest import PROJECT_ROOT, CrawlRun, run_crawl
+
+pytestmark = pytest.mark.e2e
+
+DEPTH = 2
+MAX_BYTES = 100_000  # small files: the mirror's crawl fills several
+
+
+def within_depth(manifest: dict[str, Any]) -> set[str]:
+    return {i for i, a in manifest["articles"].items() if a["hops"] is not None and a["hops"] <= DEPTH}
+
+
+def target(uri: str) -> str:
+    parts = urlsplit(uri)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def read_all(paths: list[Path]) -> list[dict[str, Any]]:
+    """Every record of these files as warcio reads it, every digest checked."""
+    found = []
+    for path in paths:
+        with path.open("rb") as stream:
+            for record in ArchiveIterator(stream, check_digests=True):
+                payload = record.content_stream().read()
+                assert record.digest_checker.passed is not False, (path, record.digest_checker.problems)
+                header = record.rec_headers.get_header
+                found.append({
+                    "file": path, "type": record.rec_type, "uri": header("WARC-Target-URI") or "", "id": header("WARC-Record-ID"),
+                    "concurrent_to": header("WARC-Concurrent-To"), "refers_to": header("WARC-Refers-To"),
+                    "status": int(record.http_headers.get_statuscode()) if record.rec_type in ("response", "revisit") else None,
+                    "payload": payload,
+                })
+    return found
+
+
+def run_reparse(data_dir: Path, database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "scrapy", "reparse", "-s", f"NEWSCRAWL_DATABASE_URL={database_url}", *args]
+    env = {**os.environ, "NEWSCRAWL_DATA_DIR": str(data_dir)}
+    return subprocess.run(command, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=300)
+
+
+def exported(database_url: str) -> list[dict[str, Any]]:
+    done = run_export(database_url)
+    assert done.returncode == 0, done.stderr
+    return done.lines()
+
+
+@pytest.fixture(scope="module")
+def first_crawl(mirror: MirrorServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[CrawlRun, list[str], list[Path]]]:
+    """One crawl of the mirror with WARC files of at most MAX_BYTES; what the mirror was asked."""
+    workdir = tmp_path_factory.mktemp("warc-crawl")
+    mirror.reset_requests()
+    run = run_crawl(mirror.base_url, workdir, "-s", f"NEWSCRAWL_WARC_MAX_BYTES={MAX_BYTES}")
+    assert run.returncode == 0, run.log[-3000:]
+    yield run, list(mirror.requests), warc_files(run.data_dir / "warc")
+
+
+def test_every_response_of_the_crawl_is_in_its_warc_files(first_crawl: tuple[CrawlRun, list[str], list[Path]],
+                                                          manifest: dict[str, Any]) -> None:
+    run, served, files = first_crawl
+    assert len(served) > len(within_depth(manifest))  # index pages, robots.txt, failures and redirects besides
+    assert len(files) >= 2 and all(p.name.endswith(".warc.gz") for p in files)
+    assert all(p.stat().st_size <= MAX_BYTES for p in files)
+    records = read_all(files)
+    answers = [r for r in records if r["type"] in ("response", "revisit")]
+    # each answer the mirror gave is a record: pages, fragments, robots.txt, 404s, 500s and their retries, redirects
+    assert Counter(target(r["uri"]) for r in answers) == Counter(served)
+    requests = {r["concurrent_to"]: r for r in records if r["type"] == "request"}
+    assert set(requests) == {r["id"] for r in answers}
+    assert all(target(requests[r["id"]]["uri"]) == target(r["uri"]) for r in answers)
+    status = {target(r["uri"]): r["status"] for r in answers}
+    for redirect in set(manifest["redirects"]) & set(served):  # a redirect is kept as the 301 it was
+        assert status[redirect] == 301, redirect
+    for path in manifest["failing"]["404"]:
+        assert status[target(path)] == 404
+    for path in manifest["failing"]["500"]:
+        assert status[target(path)] == 500
+    # a retried 500 gave the same payload: written once, then as revisits of that record
+    revisits = [r for r in answers if r["type"] == "revisit"]
+    originals = {r["id"]: r for r in answers if r["type"] == "response"}
+    assert revisits and all(originals[r["refers_to"]]["uri"] == r["uri"] for r in revisits)
+    assert all(r["payload"] == b"" for r in revisits)
+    assert sum(1 for r in records if r["type"] == "warcinfo") == len(files)
+
+
+def test_reparse_into_a_fresh_archive_gives_the_same_articles(first_crawl: tuple[CrawlRun, list[str], list[Path]],
+                                                              manifest: dict[str, Any], tmp_path: Path) -> None:
+    run, _served, files = first_crawl
+    crawled = exported(run.database_url)
+    assert {line["article_id"] for line in crawled} == within_depth(manifest)
+    fresh = f"sqlite:///{tmp_path / 'rebuilt.sqlite'}"
+    done = run_reparse(tmp_path / "data", fresh, str(files[0].parent))
+    assert done.returncode == 0, done.stderr
+    assert f"Reparsed {len(crawled)} articles" in done.stdout and f"0 changed, {len(crawled)} new" in done.stdout
+    rebuilt = exported(fresh)
+    assert as_set(rebuilt) == as_set(crawled)  # every field, bodies byte for byte, fetched_at too
+    # nothing the archive did not have: the same archive again is unchanged, and gets no revision
+    archive_copy = tmp_path / "copy.sqlite"
+    shutil.copy(Path(run.database_url.removeprefix("sqlite:///")), archive_copy)
+    again = run_reparse(run.data_dir, f"sqlite:///{archive_copy}")
+    assert again.returncode == 0, again.stderr
+    assert f"0 changed, 0 new, {len(crawled)} unchanged" in again.stdout
+    with sqlite3.connect(archive_copy) as db:
+        assert db.execute("SELECT count(*) FROM article_revisions WHERE origin IS NOT NULL").fetchone() == (0,)
+
+
+def test_a_recrawl_of_the_unchanged_mirror_writes_revisits(first_crawl: tuple[CrawlRun, list[str], list[Path]],
+                                                          mirror: MirrorServer, tmp_path: Path) -> None:
+    run, _served, first_files = first_crawl
+    workdir = tmp_path / "again"
+    shutil.copytree(run.data_dir, workdir / "data")
+    database = workdir / "news.sqlite"
+    shutil.copy(Path(run.database_url.removeprefix("sqlite:///")), database)
+    mirror.reset_requests()
+    again = run_crawl(mirror.base_url, workdir, database_url=f"sqlite:///{database}")
+    assert again.returncode == 0, again.log[-3000:]
+    served = list(mirror.requests)
+    new_files = [p for p in warc_files(workdir / "data" / "warc") if p.name not in {f.name for f in first_files}]
+    records = read_all(new_files)
+    answers = [r for r in records if r["type"] in ("response", "revisit")]
+    assert served and Counter(target(r["uri"]) for r in answers) == Counter(served)
+    # the mirror did not change: every answer is the payload of an earlier record
+    assert {r["type"] for r in answers} == {"revisit"}
+    first_ids = {r["id"] for r in read_all(first_files)}
+    assert all(r["refers_to"] in first_ids for r in answers)
+    added = sum(p.stat().st_size for p in new_files)
+    assert added < 0.05 * sum(p.stat().st_size for p in first_files)
+
+
+def reparse_in_process(data_dir: Path, database: Path, selection: Selection = Selection()) -> Report:
+    settings = Settings()
+    settings.setmodule("newscrawl.settings", priority="project")
+    settings.set("NEWSCRAWL_DATABASE_URL", f"sqlite:///{database}")
+    settings.set("NEWSCRAWL_DATA_DIR", str(data_dir))
+    report = Report()
+    pages = StoredPages(warc_files(data_dir / "warc"), report)
+    return Reparser(settings, pages, selection, report).run()
+
+
+def test_after_a_parser_change_reparse_records_reextractions_for_exactly_the_affected_articles(
+    first_crawl: tuple[CrawlRun, list[str], list[Path]], manifest: dict[str, Any], tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    run, _served, _files = first_crawl
+    database = tmp_path / "archive.sqlite"
+    shutil.copy(Path(run.database_url.removeprefix("sqlite:///")), database)
+    stored = within_depth(manifest)
+    # the layout each page has, from the mirror's corpus ("real" is a saved legacy page)
+    legacy = {i for i in stored if manifest["articles"][i]["layout"] in ("legacy", "real")}
+    # a copy of a legacy article's text under another layout is a copy no more
+    copies = {b for a, b in manifest["duplicates"]["same_text"] if (a in legacy) != (b in legacy)}
+    affected = legacy | copies
+    assert 0 < len(legacy) < len(stored) and copies
+    title = LegacyArticleParser.title
+    monkeypatch.setattr(LegacyArticleParser, "title", lambda self: title(self).upper())  # a parser rule changed
+    report = reparse_in_process(run.data_dir, database)
+    assert report.outcomes == Counter({"changed": len(affected), "unchanged": len(stored) - len(affected)})
+    assert report.fields == Counter({"title": len(legacy), "content_hash": len(legacy), "duplicate_of": len(copies)})
+    with sqlite3.connect(database) as db:
+        rows = db.execute("SELECT article_id, title, origin, crawl_id FROM article_revisions WHERE origin IS NOT NULL").fetchall()
+        assert {r[0] for r in rows} == affected and len(rows) == len(affected)
+        assert all(r[2] == REEXTRACTION and (r[1] == r[1].upper()) == (r[0] in legacy) and r[3] is None for r in rows)
+        # the site's revisions are as they were: one per article, none marked
+        assert db.execute("SELECT count(*), count(DISTINCT article_id) FROM article_revisions WHERE origin IS NULL").fetchone() \
+            == (len(stored), len(stored))
+        titles = dict(db.execute("SELECT article_id, title FROM articles").fetchall())
+    assert {i for i, t in titles.items() if t == t.upper()} == legacy
+    # reparsed again with the same parsers: nothing more to record
+    again = reparse_in_process(run.data_dir, database)
+    assert again.outcomes == Counter({"unchanged": len(stored)}), again.fields
+
+
+def test_reparse_filters_by_id_layout_and_dates(first_crawl: tuple[CrawlRun, list[str], list[Path]], manifest: dict[str, Any],
+                                                tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    run, _served, _files = first_crawl
+    stored = within_depth(manifest)
+    legacy = sorted(i for i in stored if manifest["articles"][i]["layout"] in ("legacy", "real"))
+    copies = {b for a, b in manifest["duplicates"]["same_text"] if (a in legacy) != (b in legacy)}
+    title = LegacyArticleParser.title
+    monkeypatch.setattr(LegacyArticleParser, "title", lambda self: title(self).upper())
+
+    def changed(selection: Selection) -> int:
+        database = tmp_path / "archive.sqlite"
+        shutil.copy(Path(run.database_url.removeprefix("sqlite:///")), database)
+        return reparse_in_process(run.data_dir, database, selection).outcomes["changed"]
+
+    assert changed(Selection(ids=frozenset(legacy[:2]))) == 2
+    # the legacy pages not rebuilt, their archived texts stand: a current copy of one is still a copy
+    assert changed(Selection(layout="current")) == 0
+    assert changed(Selection(layout="legacy")) == len(legacy)
+    days = sorted(manifest["articles"][i]["expected"]["published_at"][:10] for i in legacy)
+    in_window = [d for d in days if days[0] <= d <= days[len(days) // 2]]
+    assert changed(Selection(since=days[0], until=days[len(days) // 2])) == len(in_window)
+    assert changed(Selection(since="2000-01-01", until="2000-01-02", by="fetched")) == 0
+    assert changed(Selection(since="2000-01-01", by="fetched")) == len(legacy) + len(copies)
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--since", "2025-13-01"], "--since takes a date as YYYY-MM-DD"),
+    (["--since", "2025-02-01", "--until", "2025-01-01"], "is before --since"),
+    (["--layout", "amp"], "invalid choice"),
+    (["no/such/file.warc.gz"], "no WARC file or folder no/such/file.warc.gz"),
+    (["-s", "NEWSCRAWL_WARC_KEPP=3"], "unknown setting NEWSCRAWL_WARC_KEPP (did you mean NEWSCRAWL_WARC_KEEP?)"),
+])
+def test_a_bad_argument_is_one_line_and_exit_status_2(tmp_path: Path, args: list[str], message: str) -> None:
+    done = run_reparse(tmp_path / "data", f"sqlite:///{tmp_path / 'a.sqlite'}", *args)
+    assert done.returncode == 2 and message in done.stderr, done.stderr
+    # one line says what is wrong (Scrapy prints the command's usage above it, as for `scrapy export`)
+    assert "Traceback" not in done.stderr and sum("error:" in line for line in done.stderr.splitlines()) == 1
+
+
+def test_nothing_to_reparse_says_so(tmp_path: Path) -> None:
+    done = run_reparse(tmp_path / "data", f"sqlite:///{tmp_path / 'a.sqlite'}")
+    assert done.returncode == 2 and "no WARC file in" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_reparse_waits_for_no_crawl_it_exits_75_while_one_holds_the_archive(
+    first_crawl: tuple[CrawlRun, list[str], list[Path]], tmp_path: Path,
+) -> None:
+    from newscrawl.locks import archive_lock
+
+    run, _served, _files = first_crawl
+    database = tmp_path / "archive.sqlite"
+    shutil.copy(Path(run.database_url.removeprefix("sqlite:///")), database)
+    lock = archive_lock(f"sqlite:///{database}")
+    assert lock is not None and lock.acquire("crawl 'asia', pid 1 on test")
+    try:
+        done = run_reparse(run.data_dir, f"sqlite:///{database}")
+    finally:
+        lock.release()
+    assert done.returncode == 75 and "Another crawl is writing this archive" in done.stderr, done.stderr
+    with sqlite3.connect(database) as db:
+        assert db.execute("SELECT count(*) FROM article_revisions WHERE origin IS NOT NULL").fetchone() == (0,)
