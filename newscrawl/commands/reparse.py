@@ -15,6 +15,7 @@ from typing import Any, ClassVar, Optional
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
+from scrapy.utils.log import configure_logging
 
 from newscrawl.config import ConfigError, check_setting_names, check_setting_values
 from newscrawl.extensions import EXIT_LOCKED, CrawlLock, CrawlLocked
@@ -90,6 +91,7 @@ class Command(ScrapyCommand):
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.settings is not None
+        configure_logging(self.settings)  # the warnings (a torn record, a page's missing field) as a crawl logs them
         selection = Selection(
             since=_day("--since", opts.since), until=_day("--until", opts.until), by=opts.by,
             ids=frozenset(i.strip() for value in opts.id for i in value.split(",") if i.strip()), layout=opts.layout,
