@@ -212,7 +212,7 @@ class WarcRecorder:
             self.stats.inc_value("newscrawl/warc/responses")
         request_record = self._request_record(request, response.url, date, record.rec_headers.get_header("WARC-Record-ID"))
         encoded = bool(response.headers.get(b"Content-Encoding", b"identity").strip().lower() not in (b"", b"identity"))
-        entries = files.write([Pending(record, encoded), Pending(request_record)])
+        entries = files.write([Pending(record, encoded or original is not None), Pending(request_record, encoded=True)])
         if original is None and not truncated:
             self.originals[key] = (entries[0].id, entries[0].date)
         self._count(entries)

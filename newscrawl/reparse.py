@@ -18,11 +18,14 @@ the WARC files do.
 from __future__ import annotations
 
 import logging
-from collections import Counter
+import multiprocessing
+import os
+from collections import Counter, deque
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Optional
+from typing import IO, Any, Iterable, Iterator, Optional
 
 from itemadapter import ItemAdapter
 from scrapy import Request
@@ -36,8 +39,9 @@ from scrapy.utils.misc import build_from_crawler, load_object
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
-from newscrawl.config import ARCHIVE_CRAWL
-from newscrawl.db import ARTICLES, REEXTRACTION, Archive, article_values, utc_now
+from newscrawl.compact import KeySet
+from newscrawl.config import ARCHIVE_CRAWL, NewscrawlConfig
+from newscrawl.db import ARTICLES, REEXTRACTION, Archive, article_values, hash_prefix, utc_now
 from newscrawl.healing import page_failed
 from newscrawl.items import ARTICLE_FIELDS, Article
 from newscrawl.middlewares import PageIntegrityMiddleware, PageSizeBound
@@ -45,6 +49,7 @@ from newscrawl.recording import FETCHED_AT, WARC_RECORD
 from newscrawl.rendering import PageRenderer, RenderingConfig
 from newscrawl.urls import article_id_from_url, to_site_url
 from newscrawl.warc import TRUNCATED_DISCONNECT, TRUNCATED_LENGTH, Entry, index_of, read_record, warcinfo_fields
+from newscrawl.writer import _main_script_left_out
 from pipelines.dedup import DedupPipeline
 from pipelines.store import ArchivePipeline
 
@@ -54,6 +59,9 @@ logger = logging.getLogger(__name__)
 COMPARED_FIELDS = tuple(name for name in ARTICLE_FIELDS if name not in ("fetched_at", "fetched_url"))
 BATCH = 500
 DEFAULT_SPIDER = "asia"
+# a run of fewer articles is read in this process; a larger one by worker processes, CHUNK articles a task
+POOL_FROM = 200
+CHUNK = 50
 
 
 @dataclass(frozen=True)
@@ -81,6 +89,18 @@ class Selection:
 
 
 Location = tuple[int, Entry]  # (which file, which record)
+
+
+@dataclass(frozen=True)
+class Capture:
+    """One stored page of an article, with what reading it needs: the record, the original a
+    revisit refers to, the browser's HTML of a rendered page, the mirror the crawl read."""
+
+    path: Path
+    entry: Entry
+    original: Optional[tuple[Path, Entry]] = None
+    rendering: Optional[tuple[Path, Entry]] = None
+    base_url: Optional[str] = None
 
 
 @dataclass
@@ -130,35 +150,90 @@ class StoredPages:
             if entry.type == "response":
                 self.by_id[entry.id] = (number, entry)
 
-    def chosen(self, selection: Selection) -> list[tuple[str, list[Location]]]:
+    def chosen(self, selection: Selection) -> list[tuple[str, list[Capture]]]:
         """Per selected article, its captures newest first; articles in the order their pages
         were written (the crawl's order, which dedup's "first with this text" follows)."""
         chosen = []
-        for article_id, captures in self.captures.items():
+        for article_id, locations in self.captures.items():
             if selection.ids and article_id not in selection.ids:
                 continue
             if selection.by == "fetched":
-                captures = [c for c in captures if selection.in_window(c[1].date)]
-            if captures:
-                chosen.append((article_id, sorted(captures, key=lambda c: (c[1].date, c[0], c[1].offset), reverse=True)))
-        chosen.sort(key=lambda item: self.position(item[1][0]))
-        return chosen
+                locations = [c for c in locations if selection.in_window(c[1].date)]
+            if locations:
+                newest_first = sorted(locations, key=lambda c: (c[1].date, c[0], c[1].offset), reverse=True)
+                chosen.append((self.position(newest_first[0]), article_id, [self.capture(c) for c in newest_first]))
+        chosen.sort(key=lambda item: item[0])
+        return [(article_id, captures) for _position, article_id, captures in chosen]
 
     def position(self, location: Location) -> tuple[int, int]:
         rendered = self.renderings.get(location[1].id)
         number, entry = rendered or location
         return number, entry.offset
 
-    def response(self, location: Location, request: Request) -> Optional[Response]:
+    def capture(self, location: Location) -> Capture:
+        number, entry = location
+        original = self.by_id.get(entry.refers_to or "") if entry.type == "revisit" else None
+        rendering = self.renderings.get(entry.id)
+        return Capture(self.files[number], entry, original and (self.files[original[0]], original[1]),
+                       rendering and (self.files[rendering[0]], rendering[1]), self.base_urls[number] or None)
+
+
+class PageReader:
+    """From a stored page to an article, through what a crawl runs on a page before dedup: the
+    downloader middlewares that change an answer, the spider's article callback, the item
+    pipelines before dedup. Runs in this process or in a worker (Reparser's pool)."""
+
+    def __init__(self, settings: Settings, spider_name: str) -> None:
+        from scrapy.spiderloader import get_spider_loader
+
+        self.settings = settings
+        self.crawler = Crawler(get_spider_loader(settings).load(spider_name), settings)
+        self.crawler.stats = load_object(settings["STATS_CLASS"])(self.crawler)
+        # refresh=all: the spider reads nothing of the archive (it schedules nothing here)
+        self.spider = self.crawler.spidercls.from_crawler(self.crawler, refresh="all")
+        self.crawler.spider = self.spider
+        # the browser's HTML is in the WARC files: rendering is "available" to the spider's decision
+        rendering = RenderingConfig.from_settings(settings)
+        stored = RenderingConfig(True, None, "(renderings stored in WARC)", rendering.wait_seconds, rendering.timeout_seconds, True)
+        self.spider.renderer = PageRenderer(stored, self.spider.count)
+        # the crawl's order of process_response: decompression (590), integrity (585), size bound (580)
+        self.middlewares = [HttpCompressionMiddleware.from_crawler(self.crawler), PageIntegrityMiddleware.from_crawler(self.crawler),
+                            PageSizeBound.from_crawler(self.crawler)]
+        self.pipelines, self.later_pipelines = item_pipelines(settings, self.crawler)
+        self.crawler.signals.connect(self._page_failed, signal=page_failed)
+        self.skipped: Counter[str] = Counter()
+        self._files: dict[Path, IO[bytes]] = {}
+
+    def _page_failed(self, failure: Any) -> None:
+        self.skipped[f"damaged ({failure.problem})"] += 1
+
+    def read(self, captures: list[Capture]) -> tuple[Optional[Article], int, Counter[str]]:
+        """The article of the newest whole capture (an older one when the newest is damaged),
+        the captures read, and why those before gave none."""
+        self.skipped = Counter()
+        pages = 0
+        for capture in captures:
+            pages += 1
+            article = self._article(capture)
+            if article is not None:
+                return self._through_pipelines(article), pages, self.skipped
+        return None, pages, self.skipped
+
+    def _record(self, path: Path, entry: Entry) -> tuple[Any, bytes]:
+        file = self._files.get(path)
+        if file is None:
+            file = self._files[path] = path.open("rb")
+        return read_record(path, entry, file)
+
+    def _response(self, capture: Capture, request: Request) -> Optional[Response]:
         """The page as the crawl's downloader handed it on; None when a revisit's original is
         not in these files."""
-        number, entry = location
-        record, payload = read_record(self.files[number], entry)
+        entry = capture.entry
+        record, payload = self._record(capture.path, entry)
         if entry.type == "revisit":
-            original = self.by_id.get(entry.refers_to or "")
-            if original is None:
+            if capture.original is None:
                 return None
-            _record, payload = read_record(self.files[original[0]], original[1])
+            _record, payload = self._record(*capture.original)
         headers = Headers(record.http_headers.headers if record.http_headers else [])
         flags = {TRUNCATED_LENGTH: ["download_stopped"], TRUNCATED_DISCONNECT: ["dataloss"]}.get(entry.truncated or "", [])
         response_class = responsetypes.from_args(headers=headers, url=entry.uri, body=payload)
@@ -166,15 +241,98 @@ class StoredPages:
         return response_class(url=entry.uri, status=entry.status or 200, headers=headers, body=payload, request=request,
                               flags=flags, protocol=protocol)
 
-    def rendering(self, location: Location, request: Request) -> Optional[HtmlResponse]:
+    def _rendering(self, capture: Capture, request: Request) -> Optional[HtmlResponse]:
         """The HTML the browser produced for this capture, as scrapy-playwright handed it on."""
-        rendered = self.renderings.get(location[1].id)
-        if rendered is None:
+        if capture.rendering is None:
             return None
-        record, payload = read_record(self.files[rendered[0]], rendered[1])
+        path, entry = capture.rendering
+        record, payload = self._record(path, entry)
         content_type = record.rec_headers.get_header("Content-Type") or "text/html; charset=utf-8"
-        request.meta[FETCHED_AT] = _second(rendered[1].date)
-        return HtmlResponse(url=rendered[1].uri, status=200, headers={"Content-Type": content_type}, body=payload, request=request)
+        request.meta[FETCHED_AT] = _second(entry.date)
+        return HtmlResponse(url=entry.uri, status=200, headers={"Content-Type": content_type}, body=payload, request=request)
+
+    def _article(self, capture: Capture) -> Optional[Article]:
+        entry = capture.entry
+        self.spider.base_url = capture.base_url
+        meta = {"newscrawl_hops": self.spider.max_hops, "newscrawl_backfill": False, FETCHED_AT: _second(entry.date),
+                WARC_RECORD: entry.id}
+        request = Request(entry.uri, meta=meta)
+        response = self._response(capture, request)
+        if response is None:
+            self.skipped["revisit of a record not in these files"] += 1
+            return None
+        try:
+            for middleware in self.middlewares:
+                answer = middleware.process_response(request, response)
+                if isinstance(answer, Request):  # the crawl would have fetched it again
+                    self.skipped["damaged page"] += 1
+                    return None
+                response = answer
+        except IgnoreRequest as exc:
+            self.skipped[f"damaged page ({getattr(exc, 'problem', 'ignored')})"] += 1
+            return None
+        return self._first_article(self.spider.parse_article(response), capture)
+
+    def _first_article(self, results: Iterable[Any], capture: Capture) -> Optional[Article]:
+        for result in results:
+            if isinstance(result, Article):
+                return result
+            if isinstance(result, Request) and result.meta.get("playwright"):
+                rendered = self._rendering(capture, result)
+                if rendered is not None:
+                    return self._first_article(self.spider.parse_article(rendered), capture)
+                # the crawl's rendering failed (or could not be had): it went on with the static parse
+                self.skipped["no rendering stored"] += 1
+                static = result.meta.get("newscrawl_static")
+                if static is None:
+                    return None
+                return self._first_article(self.spider.article_found(static, result.meta, self.spider.site_url(result.url)), capture)
+        return None
+
+    def _through_pipelines(self, article: Article) -> Optional[Article]:
+        return run_pipelines(self.pipelines, article, self.skipped)
+
+    def close(self) -> None:
+        for file in self._files.values():
+            file.close()
+
+
+def item_pipelines(settings: Settings, crawler: Crawler) -> tuple[list[Any], list[Any]]:
+    """ITEM_PIPELINES but the archive's, built, in order: those before dedup (one article at a
+    time, a worker's), and dedup with those after it (the whole run's, in the crawl's order)."""
+    before: list[Any] = []
+    after: list[Any] = []
+    for path, order in sorted(settings.getwithbase("ITEM_PIPELINES").items(), key=lambda kv: kv[1]):
+        cls = load_object(path)
+        if order is None or issubclass(cls, ArchivePipeline):
+            continue
+        (after if after or issubclass(cls, DedupPipeline) else before).append(cls)
+    return [build_from_crawler(c, crawler) for c in before], [build_from_crawler(c, crawler) for c in after]
+
+
+def run_pipelines(pipelines: list[Any], article: Article, skipped: Counter[str]) -> Optional[Article]:
+    item: Any = article
+    try:
+        for pipeline in pipelines:
+            item = pipeline.process_item(item)
+    except DropItem as exc:
+        skipped[f"dropped ({type(exc).__name__})"] += 1
+        return None
+    return ItemAdapter(item).item
+
+
+# the page reader of a worker process (Reparser's pool)
+_reader: Optional[PageReader] = None
+
+
+def _start_reader(settings: dict[str, Any], spider_name: str) -> None:
+    global _reader
+    _reader = PageReader(Settings(settings), spider_name)
+
+
+def _read_chunk(chunk: list[list[Capture]]) -> list[tuple[Optional[Article], int, Counter[str]]]:
+    assert _reader is not None
+    return [_reader.read(captures) for captures in chunk]
 
 
 def _second(warc_date: str) -> str:
@@ -214,8 +372,23 @@ class TextsOutsideRebuild:
     def __init__(self, archive: Archive, rebuilding: set[str]) -> None:
         self.archive = archive
         self.rebuilding = rebuilding
+        query = select(ARTICLES.c.article_id, ARTICLES.c.content_hash).where(ARTICLES.c.duplicate_of.is_(None))
+        with archive.engine.connect() as conn:
+            # the texts of the others, 8 bytes each: most texts need no query (all of them in a full reparse)
+            self.prefixes = KeySet(hash_prefix(digest) for article_id, digest in conn.execution_options(yield_per=5000).execute(query)
+                                   if article_id not in rebuilding)
+
+    def keep(self, article_id: str) -> None:
+        """An article this reparse leaves as it is (not selected): its archived text stands."""
+        self.rebuilding.discard(article_id)
+        with self.archive.engine.connect() as conn:
+            digest = conn.execute(select(ARTICLES.c.content_hash).where(ARTICLES.c.article_id == article_id)).scalar()
+        if digest:
+            self.prefixes.add(hash_prefix(digest))
 
     def first_with_text(self, content_hash: str, other_than: str) -> Optional[str]:
+        if hash_prefix(content_hash) not in self.prefixes:
+            return None
         query = (
             select(ARTICLES.c.article_id)
             .where(ARTICLES.c.content_hash == content_hash, ARTICLES.c.duplicate_of.is_(None))
@@ -232,63 +405,40 @@ class TextsOutsideRebuild:
 
 
 class Reparser:
-    """Runs the crawl's code on stored pages, then compares with and writes to the archive."""
+    """Runs the crawl's code on stored pages (PageReader: in worker processes, one per core, for
+    a large run), then dedup in the crawl's order, then compares with and writes to the archive."""
 
     def __init__(self, settings: Settings, pages: StoredPages, selection: Selection, report: Report, dry_run: bool = False,
-                 spider_name: Optional[str] = None) -> None:
+                 spider_name: Optional[str] = None, workers: Optional[int] = None) -> None:
         self.pages = pages
         self.selection = selection
         self.report = report
         self.dry_run = dry_run
-        settings = settings.copy()
-        settings.set(ARCHIVE_CRAWL, True, priority="cmdline")  # dedup compares with the archive
-        from scrapy.spiderloader import get_spider_loader
-
-        name = spider_name or next((s for s in pages.spiders if s), DEFAULT_SPIDER)
-        self.crawler = Crawler(get_spider_loader(settings).load(name), settings)
-        self.crawler.stats = load_object(settings["STATS_CLASS"])(self.crawler)
-        # refresh=all: the spider reads nothing of the archive (it schedules nothing here)
-        self.spider = self.crawler.spidercls.from_crawler(self.crawler, refresh="all")
-        self.crawler.spider = self.spider
-        # the browser's HTML is in the WARC files: rendering is "available" to the spider's decision
-        rendering = RenderingConfig.from_settings(settings)
-        stored = RenderingConfig(True, None, "(renderings stored in WARC)", rendering.wait_seconds, rendering.timeout_seconds, True)
-        self.spider.renderer = PageRenderer(stored, self.spider.count)
-        # the crawl's order of process_response: decompression (590), integrity (585), size bound (580)
-        self.middlewares = [HttpCompressionMiddleware.from_crawler(self.crawler), PageIntegrityMiddleware.from_crawler(self.crawler),
-                            PageSizeBound.from_crawler(self.crawler)]
-        self.pipelines = []
-        for path, _order in sorted(settings.getwithbase("ITEM_PIPELINES").items(), key=lambda kv: kv[1]):
-            cls = load_object(path)
-            if _order is None or issubclass(cls, ArchivePipeline):
-                continue
-            self.pipelines.append(build_from_crawler(cls, self.crawler))
-        self.crawler.signals.connect(self._page_failed, signal=page_failed)
-        self.archive = ReextractionArchive(self.spider_settings_database(settings))
-        # the articles this reparse rebuilds (their archived texts are being replaced) and the
-        # archived layout and date of each, for the filters
-        self.rebuilding: set[str] = set()
+        self.settings = settings.copy()
+        self.settings.set(ARCHIVE_CRAWL, True, priority="cmdline")  # dedup compares with the archive
+        self.spider_name = spider_name or next((s for s in pages.spiders if s), DEFAULT_SPIDER)
+        self.reader = PageReader(self.settings, self.spider_name)
+        self.pipelines = self.reader.later_pipelines
+        self.workers = (os.cpu_count() or 1) if workers is None else workers
+        self.archive = ReextractionArchive(NewscrawlConfig.from_settings(self.settings).database_url)
+        self.texts: Optional[TextsOutsideRebuild] = None
+        # the archived layout and date of each article rebuilt, for the filters
         self.archived_selection: dict[str, tuple[Optional[str], Optional[str]]] = {}
 
-    @staticmethod
-    def spider_settings_database(settings: Settings) -> str:
-        from newscrawl.config import NewscrawlConfig
-
-        return NewscrawlConfig.from_settings(settings).database_url
-
-    def _page_failed(self, failure: Any) -> None:
-        self.report.skipped[f"damaged ({failure.problem})"] += 1
-
-    # pages -> articles ------------------------------------------------------------------
     def run(self) -> Report:
-        for pipeline in self.pipelines:
-            if hasattr(pipeline, "open_spider"):
-                pipeline.open_spider(self.spider)
-            if isinstance(pipeline, DedupPipeline) and pipeline.archive is not None:
-                pipeline.archive = TextsOutsideRebuild(pipeline.archive, self.rebuilding)  # type: ignore[assignment]
+        chosen = self.pages.chosen(self.selection)
+        rebuilding = {article_id for article_id, _captures in chosen}
+        self.archived_selection = self._archived_selection(list(rebuilding))
+        spider = self.reader.spider
         try:
+            for pipeline in self.pipelines:
+                if hasattr(pipeline, "open_spider"):
+                    pipeline.open_spider(spider)
+                if isinstance(pipeline, DedupPipeline) and pipeline.archive is not None:
+                    self.texts = TextsOutsideRebuild(pipeline.archive, rebuilding)
+                    pipeline.archive = self.texts  # type: ignore[assignment]
             batch: list[Article] = []
-            for article in self.articles():
+            for article in self.articles([captures for _article_id, captures in chosen]):
                 batch.append(article)
                 if len(batch) >= BATCH:
                     self._compare_and_store(batch)
@@ -298,29 +448,49 @@ class Reparser:
         finally:
             for pipeline in self.pipelines:
                 if hasattr(pipeline, "close_spider"):
-                    pipeline.close_spider(self.spider)
+                    pipeline.close_spider(spider)
+            self.reader.close()
             self.archive.close()
         return self.report
 
-    def articles(self) -> Iterator[Article]:
-        chosen = self.pages.chosen(self.selection)
-        self.rebuilding.update(article_id for article_id, _captures in chosen)
-        self.archived_selection = self._archived_selection(list(self.rebuilding))
-        for _article_id, captures in chosen:
-            for location in captures:  # newest first: an older whole page when the newest is not
-                self.report.pages += 1
-                article = self._article(location)
-                if article is None:
-                    continue
-                if not self._selected(article):
-                    self.report.outcomes["filtered"] += 1
-                    self.rebuilding.discard(article.article_id)  # its archived text stays
-                    break
-                kept = self._through_pipelines(article)
-                if kept is not None:
-                    self.report.articles += 1
-                    yield kept
-                break
+    def articles(self, chosen: list[list[Capture]]) -> Iterator[Article]:
+        for article, pages, skipped in self._read(chosen):
+            self.report.pages += pages
+            self.report.skipped.update(skipped)
+            if article is None:
+                continue
+            if not self._selected(article):
+                self.report.outcomes["filtered"] += 1
+                if self.texts is not None:
+                    self.texts.keep(article.article_id)
+                continue
+            kept = run_pipelines(self.pipelines, article, self.report.skipped)
+            if kept is not None:
+                self.report.articles += 1
+                yield kept
+
+    def _read(self, chosen: list[list[Capture]]) -> Iterator[tuple[Optional[Article], int, Counter[str]]]:
+        """PageReader.read of each article's captures, in order: here for a small run, else in
+        worker processes (parsing is most of a reparse's time), a bounded number of chunks ahead."""
+        if self.workers <= 1 or len(chosen) < POOL_FROM:
+            for captures in chosen:
+                yield self.reader.read(captures)
+            return
+        chunks = [chosen[i : i + CHUNK] for i in range(0, len(chosen), CHUNK)]
+        pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=_start_reader, initargs=(self.settings.copy_to_dict(), self.spider_name))
+        try:
+            with _main_script_left_out():
+                pending = deque(pool.submit(_read_chunk, chunk) for chunk in chunks[: 4 * self.workers])
+            following = 4 * self.workers
+            while pending:
+                results = pending.popleft().result()
+                if following < len(chunks):
+                    pending.append(pool.submit(_read_chunk, chunks[following]))
+                    following += 1
+                yield from results
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
 
     def _archived_selection(self, article_ids: list[str]) -> dict[str, tuple[Optional[str], Optional[str]]]:
         """(layout, published_at) of these archived articles, for --layout and --since/--until."""
@@ -340,54 +510,6 @@ class Reparser:
         if selection.by == "published" and not (selection.in_window(article.published_at) or (published and selection.in_window(published))):
             return False
         return True
-
-    def _article(self, location: Location) -> Optional[Article]:
-        number, entry = location
-        self.spider.base_url = self.pages.base_urls[number] or None
-        meta = {"newscrawl_hops": self.spider.max_hops, "newscrawl_backfill": False, FETCHED_AT: _second(entry.date),
-                WARC_RECORD: entry.id}
-        request = Request(entry.uri, meta=meta)
-        response = self.pages.response(location, request)
-        if response is None:
-            self.report.skipped["revisit of a record not in these files"] += 1
-            return None
-        try:
-            for middleware in self.middlewares:
-                answer = middleware.process_response(request, response)
-                if isinstance(answer, Request):  # the crawl would have fetched it again
-                    self.report.skipped["damaged page"] += 1
-                    return None
-                response = answer
-        except IgnoreRequest as exc:
-            self.report.skipped[f"damaged page ({getattr(exc, 'problem', 'ignored')})"] += 1
-            return None
-        return self._first_article(self.spider.parse_article(response), location)
-
-    def _first_article(self, results: Iterable[Any], location: Location) -> Optional[Article]:
-        for result in results:
-            if isinstance(result, Article):
-                return result
-            if isinstance(result, Request) and result.meta.get("playwright"):
-                rendered = self.pages.rendering(location, result)
-                if rendered is not None:
-                    return self._first_article(self.spider.parse_article(rendered), location)
-                # the crawl's rendering failed (or could not be had): it went on with the static parse
-                self.report.skipped["no rendering stored"] += 1
-                static = result.meta.get("newscrawl_static")
-                if static is None:
-                    return None
-                return self._first_article(self.spider.article_found(static, result.meta, self.spider.site_url(result.url)), location)
-        return None
-
-    def _through_pipelines(self, article: Article) -> Optional[Article]:
-        item: Any = article
-        try:
-            for pipeline in self.pipelines:
-                item = pipeline.process_item(item)
-        except DropItem as exc:
-            self.report.skipped[f"dropped ({type(exc).__name__})"] += 1
-            return None
-        return ItemAdapter(item).item
 
     # articles -> archive ----------------------------------------------------------------
     def _compare_and_store(self, articles: list[Article]) -> None:

@@ -26,7 +26,7 @@ import logging
 import os
 import zlib
 from base64 import b32encode
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from io import BytesIO
 from pathlib import Path
@@ -42,7 +42,8 @@ WARC_VERSION = "WARC/1.1"
 SUFFIX = ".warc.gz"
 OPEN_SUFFIX = ".open"
 INDEX_SUFFIX = ".idx"
-# a payload the server compressed: deflating it again costs CPU and saves nothing
+# a payload the server compressed: deflating it again costs CPU and saves nothing; a record
+# without payload (a request, a revisit) is a few hundred bytes of headers, which level 1 packs as well
 _LEVEL_PLAIN, _LEVEL_ENCODED = 6, 1
 _CHUNK = 1 << 20
 # WARC-Truncated reasons (WARC 1.1, 5.13)
@@ -75,7 +76,13 @@ class Entry:
     n: int = 0  # the record's place in its member (a member holding several records: other tools)
 
     def line(self) -> bytes:
-        values = {k: v for k, v in asdict(self).items() if v is not None and not (k == "n" and v == 0)}
+        values = {"offset": self.offset, "length": self.length, "type": self.type, "uri": self.uri, "date": self.date, "id": self.id}
+        for name in ("digest", "status", "refers_to", "truncated"):
+            value = getattr(self, name)
+            if value is not None:
+                values[name] = value
+        if self.n:
+            values["n"] = self.n
         return json.dumps(values, separators=(",", ":")).encode() + b"\n"
 
     @classmethod
@@ -196,11 +203,13 @@ def scan(path: Path) -> Iterator[tuple[Entry, ArcWarcRecord, bytes]]:
                 offset = file.tell()
 
 
-def read_record(path: Path, entry: Entry) -> tuple[ArcWarcRecord, bytes]:
-    """The record an index entry names, and its payload."""
-    with path.open("rb") as file:
-        file.seek(entry.offset)
-        data = file.read(entry.length)
+def read_record(path: Path, entry: Entry, file: Optional[IO[bytes]] = None) -> tuple[ArcWarcRecord, bytes]:
+    """The record an index entry names, and its payload (`file`: the file already open)."""
+    if file is None:
+        with path.open("rb") as opened:
+            return read_record(path, entry, opened)
+    file.seek(entry.offset)
+    data = file.read(entry.length)
     if data[:2] == b"\x1f\x8b":
         inflater = zlib.decompressobj(zlib.MAX_WBITS | 16)
         data = inflater.decompress(data)
@@ -283,12 +292,12 @@ class RecordFactory(RecordBuilder):
 
     def __init__(self) -> None:
         super().__init__(warc_version=WARC_VERSION)
+        self._writer = WARCWriter(BytesIO(), gzip=False, warc_version=WARC_VERSION)  # one: each asks the host name
 
-    @staticmethod
-    def serialize(record: ArcWarcRecord) -> bytes:
+    def serialize(self, record: ArcWarcRecord) -> bytes:
         """The record's bytes, uncompressed (we compress each one as a gzip member)."""
-        out = BytesIO()
-        WARCWriter(out, gzip=False, warc_version=WARC_VERSION).write_record(record)
+        out = self._writer.out = BytesIO()
+        self._writer.write_record(record)
         return out.getvalue()
 
 
@@ -302,7 +311,7 @@ class Pending:
     """A record to write, and how hard to compress it."""
 
     record: ArcWarcRecord
-    encoded: bool = False  # its payload arrived compressed (Content-Encoding)
+    encoded: bool = False  # its payload arrived compressed (Content-Encoding), or it has none
 
 
 class WarcFileSet:
