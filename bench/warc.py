@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import statistics
 import sys
@@ -109,7 +110,7 @@ def warc_code_alone(data_dir: Path) -> dict[str, Any]:
 def reparse(data_dir: Path, database: Path, run_dir: Path, *extra: str) -> dict[str, Any]:
     run_dir.mkdir(parents=True, exist_ok=True)
     command = [sys.executable, "-m", "scrapy", "reparse", "-s", f"NEWSCRAWL_DATABASE_URL=sqlite:///{database}", *extra]
-    env = {**__import__("os").environ, "NEWSCRAWL_DATA_DIR": str(data_dir), "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "NEWSCRAWL_DATA_DIR": str(data_dir), "PYTHONPATH": str(ROOT)}
     with open(run_dir / "stdout.txt", "wb") as out, open(run_dir / "stderr.txt", "wb") as err:
         measured = run_measured(command, ROOT, env, stdout=out, stderr=err, timeout=3600)
     text = (run_dir / "stdout.txt").read_text()
@@ -165,13 +166,18 @@ def main(argv: Optional[list[str]] = None) -> int:
         with NginxMirror(Path(big["root"]), work / "nginx-big") as server:
             run_dir = work / f"reparse-crawl-n{args.reparse_articles}"
             crawled = crawl(server.base_url, run_dir, run_dir / "news.sqlite")
-        fresh = reparse(run_dir / "data", work / "rebuilt.sqlite", work / "reparse-fresh")
-        same = reparse(run_dir / "data", run_dir / "news.sqlite", work / "reparse-same")
-        startup = reparse(run_dir / "data", work / "rebuilt.sqlite", work / "reparse-startup", "--id", "0")
-        for figures in (fresh, same):
-            figures["articles_per_second"] = figures["articles"] / figures["wall_seconds"]
-            figures["articles_per_second_after_startup"] = figures["articles"] / max(1e-9, figures["wall_seconds"] - startup["wall_seconds"])
-        results["reparse"] = {"articles": args.reparse_articles, "crawl": crawled, "fresh": fresh, "same": same, "startup": startup}
+        startup = reparse(run_dir / "data", work / "unused.sqlite", work / "reparse-startup", "--id", "0")
+        figures: dict[str, Any] = {"articles": args.reparse_articles, "crawl": crawled, "startup": startup}
+        for workers in ("1", str(os.cpu_count() or 1)):
+            fresh = work / f"rebuilt-{workers}.sqlite"
+            figures[f"fresh-{workers}"] = reparse(run_dir / "data", fresh, work / f"reparse-fresh-{workers}", "--workers", workers)
+            figures[f"same-{workers}"] = reparse(run_dir / "data", run_dir / "news.sqlite", work / f"reparse-same-{workers}",
+                                                 "--workers", workers)
+        for key, run in figures.items():
+            if key.startswith(("fresh", "same")):
+                run["articles_per_second"] = run["articles"] / run["wall_seconds"]
+                run["articles_per_second_after_startup"] = run["articles"] / max(1e-9, run["wall_seconds"] - startup["wall_seconds"])
+        results["reparse"] = figures
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "warc.json").write_text(json.dumps(results, indent=2))
     print(render(results))
@@ -198,12 +204,15 @@ def render(results: dict[str, Any]) -> str:
                      f"{figures['warc_responses']:,} full responses) | < 5% |")
     if "reparse" in results:
         rep = results["reparse"]
-        for label in ("fresh", "same"):
-            figures = rep[label]
-            what = "into a fresh archive" if label == "fresh" else "into the crawl's archive (all unchanged)"
-            lines.append(f"| reparse {figures['articles']:,} articles {what} | {figures['articles_per_second']:,.0f} articles/s "
+        for label, figures in rep.items():
+            if not label.startswith(("fresh", "same")):
+                continue
+            kind, workers = label.split("-")
+            what = "into a fresh archive" if kind == "fresh" else "into the crawl's archive (all unchanged)"
+            how = "one process" if workers == "1" else f"--workers {workers}"
+            lines.append(f"| reparse {figures['articles']:,} articles {what}, {how} | {figures['articles_per_second']:,.0f} articles/s "
                          f"({figures['articles_per_second_after_startup']:,.0f} after start-up; {figures['wall_seconds']:.1f} s, "
-                         f"peak RSS {figures['peak_rss_mb']:.0f} MB) | >= 1,000/s |")
+                         f"CPU {figures['cpu_seconds']:.1f} s, peak RSS {figures['peak_rss_mb']:.0f} MB) | >= 1,000/s |")
     return "\n".join(lines)
 
 

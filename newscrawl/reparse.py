@@ -21,7 +21,9 @@ import logging
 import multiprocessing
 import os
 from collections import Counter, deque
-from concurrent.futures import ProcessPoolExecutor
+import signal
+import threading
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -49,7 +51,7 @@ from newscrawl.recording import FETCHED_AT, WARC_RECORD
 from newscrawl.rendering import PageRenderer, RenderingConfig
 from newscrawl.urls import article_id_from_url, to_site_url
 from newscrawl.warc import TRUNCATED_DISCONNECT, TRUNCATED_LENGTH, Entry, index_of, read_record, warcinfo_fields
-from newscrawl.writer import _main_script_left_out
+from newscrawl.writer import _end_with_parent, _main_script_left_out
 from pipelines.dedup import DedupPipeline
 from pipelines.store import ArchivePipeline
 
@@ -364,6 +366,48 @@ class ReextractionArchive(Archive):
         self._link_near_duplicates(conn, stored, now, None)
 
 
+_store: Optional[ReextractionArchive] = None  # a store process's archive
+
+
+def _open_store(database_url: str, near_duplicate_threshold: float, parent_pid: int, from_main_thread: bool) -> None:
+    global _store
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the group: the parent decides
+    _end_with_parent(parent_pid, from_main_thread)
+    _store = ReextractionArchive(database_url, near_duplicate_threshold)
+
+
+def _store_batch(new: list[Article], changed: list[Article]) -> None:
+    assert _store is not None
+    with _store.engine.begin() as conn:
+        _store.store(conn, new, changed)
+
+
+class StoreProcess:
+    """ReextractionArchive.store in a child process, a batch a transaction, in order, at most
+    two batches ahead of the reads: storing a new article (its near-duplicate search above all)
+    costs about what reading its page does, and the two run side by side."""
+
+    def __init__(self, database_url: str, near_duplicate_threshold: float) -> None:
+        self.pool = ProcessPoolExecutor(
+            max_workers=1, mp_context=multiprocessing.get_context("spawn"), initializer=_open_store,
+            initargs=(database_url, near_duplicate_threshold, os.getpid(), threading.current_thread() is threading.main_thread()),
+        )
+        self.pending: deque[Future[None]] = deque()
+
+    def submit(self, new: list[Article], changed: list[Article]) -> None:
+        while len(self.pending) >= 2:
+            self.pending.popleft().result()
+        with _main_script_left_out():
+            self.pending.append(self.pool.submit(_store_batch, new, changed))
+
+    def close(self) -> None:
+        while self.pending:
+            self.pending.popleft().result()
+
+    def stop(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
 class TextsOutsideRebuild:
     """The archive as DedupPipeline asks it during a reparse. The texts of the articles being
     rebuilt are being replaced: "the first article with this text" is looked for among the
@@ -420,7 +464,12 @@ class Reparser:
         self.reader = PageReader(self.settings, self.spider_name)
         self.pipelines = self.reader.later_pipelines
         self.workers = (os.cpu_count() or 1) if workers is None else workers
-        self.archive = ReextractionArchive(NewscrawlConfig.from_settings(self.settings).database_url)
+        # a small run is done in this process (the workers' start-up would cost more), unless workers are asked for
+        self.pool_from = POOL_FROM if workers is None else 0
+        config = NewscrawlConfig.from_settings(self.settings)
+        self.archive = ReextractionArchive(config.database_url, config.near_duplicate_threshold)
+        self.config = config
+        self.store: Optional[StoreProcess] = None
         self.texts: Optional[TextsOutsideRebuild] = None
         # the archived layout and date of each article rebuilt, for the filters
         self.archived_selection: dict[str, tuple[Optional[str], Optional[str]]] = {}
@@ -430,6 +479,9 @@ class Reparser:
         rebuilding = {article_id for article_id, _captures in chosen}
         self.archived_selection = self._archived_selection(list(rebuilding))
         spider = self.reader.spider
+        if not self.dry_run and self.workers > 1 and len(chosen) >= self.pool_from:
+            # a large run's writes go to a process of their own, as a crawl's do (newscrawl.writer)
+            self.store = StoreProcess(self.config.database_url, self.config.near_duplicate_threshold)
         try:
             for pipeline in self.pipelines:
                 if hasattr(pipeline, "open_spider"):
@@ -445,7 +497,11 @@ class Reparser:
                     batch = []
             if batch:
                 self._compare_and_store(batch)
+            if self.store is not None:
+                self.store.close()  # every batch stored (or its error raised)
         finally:
+            if self.store is not None:
+                self.store.stop()
             for pipeline in self.pipelines:
                 if hasattr(pipeline, "close_spider"):
                     pipeline.close_spider(spider)
@@ -472,7 +528,7 @@ class Reparser:
     def _read(self, chosen: list[list[Capture]]) -> Iterator[tuple[Optional[Article], int, Counter[str]]]:
         """PageReader.read of each article's captures, in order: here for a small run, else in
         worker processes (parsing is most of a reparse's time), a bounded number of chunks ahead."""
-        if self.workers <= 1 or len(chosen) < POOL_FROM:
+        if self.workers <= 1 or len(chosen) < self.pool_from:
             for captures in chosen:
                 yield self.reader.read(captures)
             return
@@ -526,8 +582,10 @@ class Reparser:
                     new.append(article)
                 elif outcome == "changed":
                     changed.append(article)
-            if (new or changed) and not self.dry_run:
+            if (new or changed) and not self.dry_run and self.store is None:
                 self.archive.store(conn, new, changed)
+        if (new or changed) and self.store is not None:
+            self.store.submit(new, changed)
 
     def _outcome(self, article: Article, old: Optional[dict[str, Any]]) -> str:
         if old is None:

@@ -60,7 +60,7 @@ class Command(ScrapyCommand):
     default_settings: ClassVar[dict[str, Any]] = {"LOG_LEVEL": "WARNING"}
 
     def syntax(self) -> str:
-        return "[WARC_FILE_OR_DIR ...] [--since DATE] [--until DATE] [--by published|fetched] [--id ID] [--layout NAME] [--dry-run]"
+        return "[WARC_FILE_OR_DIR ...] [--since DATE] [--until DATE] [--by published|fetched] [--id ID] [--layout NAME] [--dry-run] [--workers N]"
 
     def short_desc(self) -> str:
         return "Rebuild articles from the pages kept in WARC with today's parsers (no request made)"
@@ -88,6 +88,8 @@ class Command(ScrapyCommand):
         parser.add_argument("--spider", metavar="NAME", help="the spider whose callbacks parse the pages (default: the one that "
                             "wrote the WARC files, else asia)")
         parser.add_argument("--dry-run", action="store_true", dest="dry_run", help="report what would change; write nothing")
+        parser.add_argument("--workers", type=int, metavar="N", help="processes that read pages besides this one and the "
+                            "archive's writer (default: one per core; 0 or 1: everything in this process)")
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.settings is not None
@@ -98,6 +100,8 @@ class Command(ScrapyCommand):
         )
         if selection.since and selection.until and selection.until < selection.since:
             raise UsageError(f"--until {selection.until} is before --since {selection.since}", print_help=False)
+        if opts.workers is not None and opts.workers < 0:
+            raise UsageError("--workers takes a number of processes, 0 or more", print_help=False)
         if opts.id and not selection.ids:
             raise UsageError("--id takes an article id, e.g. --id 1125526600", print_help=False)
         try:
@@ -112,7 +116,8 @@ class Command(ScrapyCommand):
             report = Report()
             pages = StoredPages(files, report)
             try:
-                reparser = Reparser(self.settings, pages, selection, report, dry_run=opts.dry_run, spider_name=opts.spider)
+                reparser = Reparser(self.settings, pages, selection, report, dry_run=opts.dry_run, spider_name=opts.spider,
+                                    workers=opts.workers)
             except KeyError:
                 raise UsageError(f"--spider {opts.spider}: no spider of that name", print_help=False) from None
             reparser.run()

@@ -120,6 +120,11 @@ def test_reparse_into_a_fresh_archive_gives_the_same_articles(first_crawl: tuple
     assert f"Reparsed {len(crawled)} articles" in done.stdout and f"0 changed, {len(crawled)} new" in done.stdout
     rebuilt = exported(fresh)
     assert as_set(rebuilt) == as_set(crawled)  # every field, bodies byte for byte, fetched_at too
+    # the same with the pages read by worker processes and the writes made by another (a large run's way)
+    pooled = f"sqlite:///{tmp_path / 'pooled.sqlite'}"
+    done = run_reparse(tmp_path / "data", pooled, str(files[0].parent), "--workers", "2")
+    assert done.returncode == 0, done.stderr
+    assert as_set(exported(pooled)) == as_set(crawled)
     # nothing the archive did not have: the same archive again is unchanged, and gets no revision
     archive_copy = tmp_path / "copy.sqlite"
     shutil.copy(Path(run.database_url.removeprefix("sqlite:///")), archive_copy)
