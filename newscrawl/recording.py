@@ -31,7 +31,6 @@ import logging
 import socket
 from dataclasses import dataclass
 from http import HTTPStatus
-from io import BytesIO
 from pathlib import Path
 from typing import Any, Optional
 from urllib.parse import urlsplit
@@ -42,12 +41,11 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 from scrapy.settings import BaseSettings
 from scrapy.utils.defer import deferred_from_coro
-from warcio.statusandheaders import StatusAndHeaders
 
 from newscrawl import __version__
 from newscrawl.config import ARCHIVE_CRAWL, NewscrawlConfig, number_setting
 from newscrawl.warc import (
-    TRUNCATED_DISCONNECT, TRUNCATED_LENGTH, WARC_VERSION, Entry, Pending, WarcFileSet, delete_file, header_pairs, index_of,
+    TRUNCATED_DISCONNECT, TRUNCATED_LENGTH, WARC_VERSION, Entry, Pending, Record, WarcFileSet, delete_file, http_head, index_of,
     payload_digest, revisit_key, seal, utc_now, warc_date, warc_files,
 )
 
@@ -57,7 +55,10 @@ logger = logging.getLogger(__name__)
 FETCHED_AT = "newscrawl_fetched_at"
 WARC_RECORD = "newscrawl_warc_record"
 # the body arrived de-chunked: a replay tool must not de-chunk it again
-_DROPPED_RESPONSE_HEADERS = frozenset({"transfer-encoding"})
+_DROPPED_RESPONSE_HEADERS = frozenset({b"transfer-encoding"})
+HTTP_RESPONSE = "application/http; msgtype=response"
+HTTP_REQUEST = "application/http; msgtype=request"
+REVISIT_PROFILE = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
 DEFAULT_MAX_BYTES = 1_000_000_000  # IIPC's usual 1 GB
 
 
@@ -184,66 +185,50 @@ class WarcRecorder:
         body = response.body
         digest = payload_digest(body)
         truncated = TRUNCATED_LENGTH if "download_stopped" in response.flags else TRUNCATED_DISCONNECT if "dataloss" in response.flags else None
-        headers = StatusAndHeaders(
-            f"{response.status} {_phrase(response.status)}".rstrip(),
-            [(k, v) for k, v in header_pairs(response.headers) if k.lower() not in _DROPPED_RESPONSE_HEADERS],
-            protocol=response.protocol or "HTTP/1.1",
-        )
-        warc_headers = {"WARC-Date": date}
-        if response.ip_address is not None:
-            warc_headers["WARC-IP-Address"] = str(response.ip_address)
+        status_line = b"%s %d %s" % ((response.protocol or "HTTP/1.1").encode("ascii"), response.status, _phrase(response.status).encode("ascii"))
+        head = http_head(status_line.rstrip(), [(name, value) for name, values in response.headers.items()
+                                                 if name.lower() not in _DROPPED_RESPONSE_HEADERS for value in values])
+        fields = [("WARC-IP-Address", str(response.ip_address))] if response.ip_address is not None else []
         key = revisit_key(response.url, digest)
         original = None if truncated else self.originals.get(key)
-        factory = files.factory
         if original is not None:
-            record = factory.create_revisit_record(
-                response.url, digest, response.url, original[1], http_headers=headers,
-                warc_headers_dict={**warc_headers, "WARC-Refers-To": original[0]},
-            )
+            fields += [("WARC-Profile", REVISIT_PROFILE), ("WARC-Refers-To-Target-URI", response.url),
+                       ("WARC-Refers-To-Date", original[1]), ("WARC-Refers-To", original[0])]
+            record = Record("revisit", response.url, date, fields, head, b"", HTTP_RESPONSE, digest, response.status, original[0])
             self.stats.inc_value("newscrawl/warc/revisits")
         else:
             if truncated:
-                warc_headers["WARC-Truncated"] = truncated
+                fields.append(("WARC-Truncated", truncated))
                 self.stats.inc_value("newscrawl/warc/truncated")
-            record = factory.create_warc_record(
-                response.url, "response", payload=BytesIO(body), length=len(body), http_headers=headers,
-                warc_headers_dict={**warc_headers, "WARC-Payload-Digest": digest},
-            )
+            record = Record("response", response.url, date, fields, head, body, HTTP_RESPONSE, digest, response.status, truncated=truncated)
             self.stats.inc_value("newscrawl/warc/responses")
-        request_record = self._request_record(request, response.url, date, record.rec_headers.get_header("WARC-Record-ID"))
-        encoded = bool(response.headers.get(b"Content-Encoding", b"identity").strip().lower() not in (b"", b"identity"))
-        entries = files.write([Pending(record, encoded or original is not None), Pending(request_record, encoded=True)])
+        encoded = response.headers.get(b"Content-Encoding", b"identity").strip().lower() not in (b"", b"identity")
+        entries = files.write([Pending(record, encoded or original is not None),
+                               Pending(self._request_record(request, response.url, date, record.id), encoded=True)])
         if original is None and not truncated:
-            self.originals[key] = (entries[0].id, entries[0].date)
+            self.originals[key] = (record.id, date)
         self._count(entries)
         return entries
 
-    def _request_record(self, request: Request, url: str, date: str, response_id: str) -> Any:
+    @staticmethod
+    def _request_record(request: Request, url: str, date: str, response_id: str) -> Record:
+        """The request as sent: Scrapy's HTTP/1.1 handler adds the Host header to these."""
         parts = urlsplit(url)
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        pairs = header_pairs(request.headers)
-        if not any(name.lower() == "host" for name, _ in pairs):
-            pairs.insert(0, ("Host", parts.netloc))
-        headers = StatusAndHeaders(f"{request.method} {target} HTTP/1.1", pairs, is_http_request=True)
+        headers = [(name, value) for name, values in request.headers.items() for value in values]
+        if not any(name.lower() == b"host" for name, _ in headers):
+            headers.insert(0, (b"Host", parts.netloc.encode("ascii")))
+        head = http_head(f"{request.method} {target} HTTP/1.1".encode("ascii"), headers)
         body = request.body or b""
-        factory = self._file_set().factory
-        return factory.create_warc_record(
-            url, "request", payload=BytesIO(body), length=len(body), http_headers=headers,
-            warc_headers_dict={"WARC-Date": date, "WARC-Concurrent-To": response_id},
-        )
+        return Record("request", url, date, [("WARC-Concurrent-To", response_id)], head, body, HTTP_REQUEST, payload_digest(body))
 
     def _write_rendering(self, request: Request, response: Response, date: str) -> list[Entry]:
         """The HTML the browser produced, as a conversion of the static page's response record."""
         files = self._file_set()
-        warc_headers = {"WARC-Date": date}
         static = request.meta.get(WARC_RECORD)
-        if static:
-            warc_headers["WARC-Refers-To"] = static
         encoding = getattr(response, "encoding", None) or "utf-8"
-        record = files.factory.create_warc_record(
-            response.url, "conversion", payload=BytesIO(response.body), length=len(response.body),
-            warc_content_type=f"text/html; charset={encoding}", warc_headers_dict=warc_headers,
-        )
+        record = Record("conversion", response.url, date, [("WARC-Refers-To", static)] if static else [], b"", response.body,
+                        f"text/html; charset={encoding}", payload_digest(response.body), refers_to=static)
         entries = files.write([Pending(record)])
         self.stats.inc_value("newscrawl/warc/conversions")
         self._count(entries)

@@ -24,13 +24,14 @@ import hashlib
 import json
 import logging
 import os
+import uuid
 import zlib
 from base64 import b32encode
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from io import BytesIO
 from pathlib import Path
-from typing import IO, Any, Iterable, Iterator, Optional
+from typing import IO, Iterable, Iterator, Optional
 
 from warcio.recordbuilder import RecordBuilder
 from warcio.recordloader import ArcWarcRecord, ArcWarcRecordLoader
@@ -105,7 +106,7 @@ class Entry:
 
 def payload_digest(payload: bytes) -> str:
     """WARC-Payload-Digest as warcio writes it: SHA-1 in base32."""
-    return "sha1:" + b32encode(hashlib.sha1(payload).digest()).decode("ascii")
+    return _base32(hashlib.sha1(payload).digest())
 
 
 def warc_date(when: datetime) -> str:
@@ -301,6 +302,51 @@ class RecordFactory(RecordBuilder):
         return out.getvalue()
 
 
+@dataclass
+class Record:
+    """A record the crawl writes for each page, serialized here: warcio's builder (kept for
+    warcinfo records, and for reading) costs about as much again as compressing the record,
+    and a crawl writes two a page. warcio reads these back and checks their digests (the tests)."""
+
+    type: str
+    uri: str
+    date: str
+    fields: list[tuple[str, str]]  # the WARC header fields past type, id, target and date
+    block_head: bytes  # the HTTP request or response head (empty: no HTTP message)
+    payload: bytes
+    content_type: str
+    digest: Optional[str] = None  # WARC-Payload-Digest, when known already
+    status: Optional[int] = None
+    refers_to: Optional[str] = None
+    truncated: Optional[str] = None
+    id: str = field(default_factory=lambda: f"<urn:uuid:{uuid.uuid4()}>")
+
+    def serialize(self) -> bytes:
+        block = hashlib.sha1(self.block_head)
+        block.update(self.payload)
+        lines = [WARC_VERSION, f"WARC-Type: {self.type}", f"WARC-Record-ID: {self.id}", f"WARC-Date: {self.date}"]
+        if self.uri:
+            lines.append(f"WARC-Target-URI: {self.uri}")
+        lines += [f"{name}: {value}" for name, value in self.fields]
+        if self.digest:
+            lines.append(f"WARC-Payload-Digest: {self.digest}")
+        lines += [f"WARC-Block-Digest: {_base32(block.digest())}", f"Content-Type: {self.content_type}",
+                  f"Content-Length: {len(self.block_head) + len(self.payload)}", "", ""]
+        return b"".join(("\r\n".join(lines).encode("utf-8"), self.block_head, self.payload, b"\r\n\r\n"))
+
+    def entry(self, offset: int, length: int) -> Entry:
+        return Entry(offset, length, self.type, self.uri, self.date, self.id, self.digest, self.status, self.refers_to, self.truncated)
+
+
+def _base32(digest: bytes) -> str:
+    return "sha1:" + b32encode(digest).decode("ascii")
+
+
+def http_head(first_line: bytes, headers: Iterable[tuple[bytes, bytes]]) -> bytes:
+    """An HTTP message's head as it goes on the wire: its first line, its header lines, a blank line."""
+    return b"".join([first_line, b"\r\n", *(b"%s: %s\r\n" % pair for pair in headers), b"\r\n"])
+
+
 def gzip_member(data: bytes, level: int) -> bytes:
     packer = zlib.compressobj(level, zlib.DEFLATED, zlib.MAX_WBITS | 16)
     return packer.compress(data) + packer.flush()
@@ -310,8 +356,14 @@ def gzip_member(data: bytes, level: int) -> bytes:
 class Pending:
     """A record to write, and how hard to compress it."""
 
-    record: ArcWarcRecord
+    record: Record | ArcWarcRecord
     encoded: bool = False  # its payload arrived compressed (Content-Encoding), or it has none
+
+    def serialize(self, factory: RecordFactory) -> bytes:
+        return self.record.serialize() if isinstance(self.record, Record) else factory.serialize(self.record)
+
+    def entry(self, offset: int, length: int) -> Entry:
+        return self.record.entry(offset, length) if isinstance(self.record, Record) else Entry.of(self.record, offset, length)
 
 
 class WarcFileSet:
@@ -338,17 +390,16 @@ class WarcFileSet:
 
     def write(self, records: list[Pending]) -> list[Entry]:
         """Writes these records together (a request with its response): one write(2) each file."""
-        members = [(p.record, gzip_member(self.factory.serialize(p.record), _LEVEL_ENCODED if p.encoded else _LEVEL_PLAIN))
-                   for p in records]
-        total = sum(len(m) for _r, m in members)
+        members = [(p, gzip_member(p.serialize(self.factory), _LEVEL_ENCODED if p.encoded else _LEVEL_PLAIN)) for p in records]
+        total = sum(len(m) for _p, m in members)
         if self._fd is None or (self.size > 0 and self.size + total > self.max_bytes and self._holds_more_than_warcinfo()):
             self._rotate()
         entries = []
         offset = self.size
-        for record, member in members:
-            entries.append(Entry.of(record, offset, len(member)))
+        for pending, member in members:
+            entries.append(pending.entry(offset, len(member)))
             offset += len(member)
-        self._write_all(b"".join(m for _r, m in members), entries)
+        self._write_all(b"".join(m for _p, m in members), entries)
         return entries
 
     def _holds_more_than_warcinfo(self) -> bool:
@@ -434,13 +485,3 @@ def revisit_key(uri: str, digest: str) -> int:
 
 def utc_now() -> datetime:
     return datetime.now(timezone.utc)
-
-
-def header_pairs(headers: Any) -> list[tuple[str, str]]:
-    """Scrapy Headers (bytes, several values a name) as warcio's (name, value) text pairs."""
-    pairs = []
-    for name, values in headers.items():
-        text = name.decode("latin-1") if isinstance(name, bytes) else str(name)
-        for value in values if isinstance(values, (list, tuple)) else [values]:
-            pairs.append((text, value.decode("latin-1") if isinstance(value, bytes) else str(value)))
-    return pairs

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date
 from pathlib import Path
 from typing import Any, ClassVar, Optional
 
@@ -17,19 +16,11 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 from scrapy.utils.log import configure_logging
 
+from newscrawl.commands.export import _day
 from newscrawl.config import ConfigError, check_setting_names, check_setting_values
 from newscrawl.extensions import EXIT_LOCKED, CrawlLock, CrawlLocked
 from newscrawl.recording import WarcConfig
 from newscrawl.reparse import Report, Reparser, Selection, StoredPages, stored_files
-
-
-def _day(option: str, value: Optional[str]) -> Optional[str]:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value).isoformat()
-    except ValueError:
-        raise UsageError(f"{option} takes a date as YYYY-MM-DD, not {value!r}", print_help=False) from None
 
 
 def summary(report: Report, dry_run: bool) -> list[str]:
