@@ -20,12 +20,13 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
-from collections import Counter, deque
 import signal
 import threading
+from collections import Counter, deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from io import BytesIO
 from pathlib import Path
 from typing import IO, Any, Iterable, Iterator, Optional
 
@@ -40,6 +41,7 @@ from scrapy.settings import Settings
 from scrapy.utils.misc import build_from_crawler, load_object
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
+from warcio.bufferedreaders import ChunkedDataReader
 
 from newscrawl.compact import KeySet
 from newscrawl.config import ARCHIVE_CRAWL, NewscrawlConfig
@@ -50,7 +52,7 @@ from newscrawl.middlewares import PageIntegrityMiddleware, PageSizeBound
 from newscrawl.recording import FETCHED_AT, WARC_RECORD
 from newscrawl.rendering import PageRenderer, RenderingConfig
 from newscrawl.urls import article_id_from_url, to_site_url
-from newscrawl.warc import TRUNCATED_DISCONNECT, TRUNCATED_LENGTH, Entry, index_of, read_record, warcinfo_fields
+from newscrawl.warc import TRUNCATED_DISCONNECT, TRUNCATED_LENGTH, Entry, Message, TornRecord, index_of, read_message, warcinfo_fields
 from newscrawl.writer import _end_with_parent, _main_script_left_out
 from pipelines.dedup import DedupPipeline
 from pipelines.store import ArchivePipeline
@@ -221,25 +223,30 @@ class PageReader:
                 return self._through_pipelines(article), pages, self.skipped
         return None, pages, self.skipped
 
-    def _record(self, path: Path, entry: Entry) -> tuple[Any, bytes]:
+    def _message(self, path: Path, entry: Entry) -> Message:
         file = self._files.get(path)
         if file is None:
             file = self._files[path] = path.open("rb")
-        return read_record(path, entry, file)
+        return read_message(path, entry, file)
 
     def _response(self, capture: Capture, request: Request) -> Optional[Response]:
-        """The page as the crawl's downloader handed it on; None when a revisit's original is
-        not in these files."""
+        """The page as the crawl's downloader handed it on (de-chunked, as Scrapy's HTTP handler
+        does, when another tool kept it with its chunked transfer coding); None when a revisit's
+        original is not in these files."""
         entry = capture.entry
-        record, payload = self._record(capture.path, entry)
+        message = self._message(capture.path, entry)
+        payload = message.payload
         if entry.type == "revisit":
             if capture.original is None:
                 return None
-            _record, payload = self._record(*capture.original)
-        headers = Headers(record.http_headers.headers if record.http_headers else [])
+            payload = self._message(*capture.original).payload
+        headers = Headers(message.headers)
+        if b"chunked" in headers.get(b"Transfer-Encoding", b"").lower():
+            payload = ChunkedDataReader(BytesIO(payload)).read()
+            del headers[b"Transfer-Encoding"]
         flags = {TRUNCATED_LENGTH: ["download_stopped"], TRUNCATED_DISCONNECT: ["dataloss"]}.get(entry.truncated or "", [])
         response_class = responsetypes.from_args(headers=headers, url=entry.uri, body=payload)
-        protocol = record.http_headers.protocol if record.http_headers else None
+        protocol = message.first_line.split(b" ", 1)[0].decode("ascii", "replace") or None
         return response_class(url=entry.uri, status=entry.status or 200, headers=headers, body=payload, request=request,
                               flags=flags, protocol=protocol)
 
@@ -248,10 +255,10 @@ class PageReader:
         if capture.rendering is None:
             return None
         path, entry = capture.rendering
-        record, payload = self._record(path, entry)
-        content_type = record.rec_headers.get_header("Content-Type") or "text/html; charset=utf-8"
+        message = self._message(path, entry)
+        content_type = message.fields.get("content-type") or "text/html; charset=utf-8"
         request.meta[FETCHED_AT] = _second(entry.date)
-        return HtmlResponse(url=entry.uri, status=200, headers={"Content-Type": content_type}, body=payload, request=request)
+        return HtmlResponse(url=entry.uri, status=200, headers={"Content-Type": content_type}, body=message.payload, request=request)
 
     def _article(self, capture: Capture) -> Optional[Article]:
         entry = capture.entry
@@ -259,7 +266,12 @@ class PageReader:
         meta = {"newscrawl_hops": self.spider.max_hops, "newscrawl_backfill": False, FETCHED_AT: _second(entry.date),
                 WARC_RECORD: entry.id}
         request = Request(entry.uri, meta=meta)
-        response = self._response(capture, request)
+        try:
+            response = self._response(capture, request)
+        except TornRecord as exc:  # a record damaged past its index (a copy gone wrong)
+            logger.warning("WARC file %s: %s: skipped", capture.path, exc)
+            self.skipped["unreadable record"] += 1
+            return None
         if response is None:
             self.skipped["revisit of a record not in these files"] += 1
             return None

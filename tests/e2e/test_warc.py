@@ -168,6 +168,17 @@ def reparse_in_process(data_dir: Path, database: Path, selection: Selection = Se
     return Reparser(settings, pages, selection, report).run()
 
 
+def legacy_copies(manifest: dict[str, Any], legacy: set[str], database: Path) -> tuple[list[list[str]], set[str]]:
+    """The mirror's pairs of one text under a legacy and another layout, and of those the
+    non-legacy articles the crawl stored as the copy (which of a pair came first is the crawl's
+    order): such a copy is a copy no more once the legacy text changes."""
+    pairs = [pair for pair in manifest["duplicates"]["same_text"] if (pair[0] in legacy) != (pair[1] in legacy)]
+    with sqlite3.connect(database) as db:
+        copy_of = dict(db.execute("SELECT article_id, duplicate_of FROM articles WHERE duplicate_of IS NOT NULL").fetchall())
+    copies = {i for pair in pairs for i in pair if i not in legacy and copy_of.get(i) in pair}
+    return pairs, copies
+
+
 def test_after_a_parser_change_reparse_records_reextractions_for_exactly_the_affected_articles(
     first_crawl: tuple[CrawlRun, list[str], list[Path]], manifest: dict[str, Any], tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -178,15 +189,14 @@ def test_after_a_parser_change_reparse_records_reextractions_for_exactly_the_aff
     stored = within_depth(manifest)
     # the layout each page has, from the mirror's corpus ("real" is a saved legacy page)
     legacy = {i for i in stored if manifest["articles"][i]["layout"] in ("legacy", "real")}
-    # a copy of a legacy article's text under another layout is a copy no more
-    copies = {b for a, b in manifest["duplicates"]["same_text"] if (a in legacy) != (b in legacy)}
+    pairs, copies = legacy_copies(manifest, legacy, database)
     affected = legacy | copies
-    assert 0 < len(legacy) < len(stored) and copies
+    assert 0 < len(legacy) < len(stored) and pairs
     title = LegacyArticleParser.title
     monkeypatch.setattr(LegacyArticleParser, "title", lambda self: title(self).upper())  # a parser rule changed
     report = reparse_in_process(run.data_dir, database)
     assert report.outcomes == Counter({"changed": len(affected), "unchanged": len(stored) - len(affected)})
-    assert report.fields == Counter({"title": len(legacy), "content_hash": len(legacy), "duplicate_of": len(copies)})
+    assert report.fields == Counter({"title": len(legacy), "content_hash": len(legacy), "duplicate_of": len(pairs)})
     with sqlite3.connect(database) as db:
         rows = db.execute("SELECT article_id, title, origin, crawl_id FROM article_revisions WHERE origin IS NOT NULL").fetchall()
         assert {r[0] for r in rows} == affected and len(rows) == len(affected)
@@ -206,7 +216,7 @@ def test_reparse_filters_by_id_layout_and_dates(first_crawl: tuple[CrawlRun, lis
     run, _served, _files = first_crawl
     stored = within_depth(manifest)
     legacy = sorted(i for i in stored if manifest["articles"][i]["layout"] in ("legacy", "real"))
-    copies = {b for a, b in manifest["duplicates"]["same_text"] if (a in legacy) != (b in legacy)}
+    _pairs, copies = legacy_copies(manifest, set(legacy), Path(run.database_url.removeprefix("sqlite:///")))
     title = LegacyArticleParser.title
     monkeypatch.setattr(LegacyArticleParser, "title", lambda self: title(self).upper())
 
