@@ -115,6 +115,9 @@ def test_reparse_into_a_fresh_archive_gives_the_same_articles(first_crawl: tuple
     crawled = exported(run.database_url)
     assert {line["article_id"] for line in crawled} == within_depth(manifest)
     fresh = f"sqlite:///{tmp_path / 'rebuilt.sqlite'}"
+    dry = run_reparse(tmp_path / "data", fresh, str(files[0].parent), "--dry-run")
+    assert dry.returncode == 0 and f"0 changed, {len(crawled)} new" in dry.stdout and "(would be stored)" in dry.stdout, dry.stderr
+    assert exported(fresh) == []  # a dry run writes nothing
     done = run_reparse(tmp_path / "data", fresh, str(files[0].parent))
     assert done.returncode == 0, done.stderr
     assert f"Reparsed {len(crawled)} articles" in done.stdout and f"0 changed, {len(crawled)} new" in done.stdout
