@@ -44,6 +44,7 @@ from scrapy.utils.defer import deferred_from_coro
 
 from newscrawl import __version__
 from newscrawl.config import ARCHIVE_CRAWL, NewscrawlConfig, number_setting
+from newscrawl.middlewares import DamagedPage
 from newscrawl.warc import (
     TRUNCATED_DISCONNECT, TRUNCATED_LENGTH, WARC_VERSION, Entry, Pending, Record, WarcFileSet, delete_file, http_head, index_of,
     payload_digest, revisit_key, seal, utc_now, warc_date, warc_files,
@@ -60,6 +61,10 @@ HTTP_RESPONSE = "application/http; msgtype=response"
 HTTP_REQUEST = "application/http; msgtype=request"
 REVISIT_PROFILE = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
 DEFAULT_MAX_BYTES = 1_000_000_000  # IIPC's usual 1 GB
+# A page that came while the WARC file could not be written: not parsed, so that no article is
+# stored without its page; an article page goes on the retry record, the next crawl fetches it again
+def not_kept() -> DamagedPage:
+    return DamagedPage("not_kept", "not kept: the WARC file cannot be written")
 
 
 @dataclass(frozen=True)
@@ -165,8 +170,10 @@ class WarcRecorder:
 
     # responses --------------------------------------------------------------------------
     def process_response(self, request: Request, response: Response) -> Response:
-        if self.failed or urlsplit(response.url).scheme not in ("http", "https"):
+        if urlsplit(response.url).scheme not in ("http", "https"):
             return response
+        if self.failed:
+            raise not_kept()
         now = utc_now()
         try:
             if request.meta.get("playwright"):
@@ -175,7 +182,7 @@ class WarcRecorder:
                 entries = self._write_exchange(request, response, warc_date(now))
         except OSError as exc:
             self._write_failed(exc)
-            return response
+            raise not_kept() from None
         request.meta[FETCHED_AT] = now.strftime("%Y-%m-%dT%H:%M:%SZ")
         request.meta[WARC_RECORD] = entries[0].id
         return response
@@ -240,7 +247,8 @@ class WarcRecorder:
 
     def _write_failed(self, error: OSError) -> None:
         """A full or failing disk: the crawl stops (an archive that cannot keep its pages is not
-        crawling), as it does when the database cannot be written."""
+        crawling), as it does when the database cannot be written; the pages still coming are
+        not parsed (not_kept)."""
         self.failed = True
         self.stats.set_value("newscrawl/warc/write_failed", 1)
         where = self.files.path if self.files is not None else self.config.directory

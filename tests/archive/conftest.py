@@ -156,3 +156,18 @@ def run_export(database_url: str, *args: str, cwd: Path = PROJECT_ROOT) -> Expor
 def as_set(lines: list[dict[str, Any]]) -> set[str]:
     """Feed or export lines as a set of canonical JSON texts (key order and spacing aside)."""
     return {json.dumps(line, sort_keys=True, ensure_ascii=False) for line in lines}
+
+
+@pytest.fixture
+def small_disk() -> Iterator[Path]:
+    """A small tmpfs (600 kB), to fill; skipped where this test run may not mount one."""
+    where = Path(tempfile.mkdtemp(prefix="newscrawl-full-"))
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=600k,mode=0777", "tmpfs", str(where)], capture_output=True)
+    if mounted.returncode != 0:
+        where.rmdir()
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode().strip()}")
+    try:
+        yield where
+    finally:
+        subprocess.run(["umount", "-l", str(where)], capture_output=True)
+        shutil.rmtree(where, ignore_errors=True)

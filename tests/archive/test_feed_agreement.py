@@ -12,7 +12,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -138,21 +137,6 @@ def test_a_killed_crawl_and_the_next_leave_feed_and_archive_in_agreement(
     for part in (data_dir / "feeds").glob("*.part"):  # the next crawl of that data dir removes it
         part.unlink()
     assert_agree(database_url, data_dir, within)
-
-
-@pytest.fixture
-def small_disk() -> Iterator[Path]:
-    """A small tmpfs (600 kB), to fill; skipped where this test run may not mount one."""
-    where = Path(tempfile.mkdtemp(prefix="newscrawl-full-"))
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=600k,mode=0777", "tmpfs", str(where)], capture_output=True)
-    if mounted.returncode != 0:
-        where.rmdir()
-        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode().strip()}")
-    try:
-        yield where
-    finally:
-        subprocess.run(["umount", "-l", str(where)], capture_output=True)
-        shutil.rmtree(where, ignore_errors=True)
 
 
 @pytest.fixture

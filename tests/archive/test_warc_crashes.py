@@ -1,6 +1,8 @@
-"""A crawl killed with SIGKILL in the middle of its WARC file: every whole record stays readable,
-`scrapy reparse` skips a torn last record with one warning, and the next crawl makes the file
-whole. Expected articles come from the mirror's manifest."""
+"""WARC files through crashes. A crawl killed with SIGKILL in the middle of its WARC file: every
+whole record stays readable, `scrapy reparse` skips a torn last record with one warning, and
+the next crawl makes the file whole. A disk that fills under the WARC files: the crawl stops
+with one error line, leaving no half record, and the next crawl with room goes on. Expected
+articles come from the mirror's manifest."""
 
 from __future__ import annotations
 
@@ -109,3 +111,42 @@ def test_a_crawl_killed_mid_write_leaves_every_whole_record_readable(
     sealed = [record for record in whole_records(files[0])]
     assert sealed[: len(records)] == records and len(sealed) in (len(records), len(records) + 1)
     assert whole_records(files[1])
+
+
+def test_a_full_disk_under_the_warc_files_stops_the_crawl_and_leaves_no_half_record(
+    small_disk: Path, mirror_root: Path, manifest: dict[str, Any], tmp_path: Path
+) -> None:
+    # the archive has room; the data dir, with the WARC files, does not (no log file nor feed there)
+    database_url = f"sqlite:///{tmp_path / 'archive.sqlite'}"
+    subprocess.run(["mount", "-o", "remount,size=160k", str(small_disk)], check=True)
+    env = {**os.environ, "NEWSCRAWL_DATA_DIR": str(small_disk / "data")}
+    command = [sys.executable, "-m", "scrapy", "crawl", "asia", "-s", f"NEWSCRAWL_DATABASE_URL={database_url}",
+               "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "NEWSCRAWL_LOG_KEEP=0", "-s", "FEEDS={}"]
+    with MirrorServer(mirror_root) as server:
+        full = subprocess.run([*command, "-a", f"base_url={server.base_url}"], cwd=PROJECT_ROOT, env=env, capture_output=True,
+                              text=True, timeout=300)
+        assert full.returncode == 1, full.stderr[-3000:]
+        errors = [line for line in full.stderr.splitlines() if "ERROR" in line and "Cannot write the WARC file" in line]
+        assert len(errors) == 1 and "No space left on device" in errors[0] and "Traceback" not in full.stderr, full.stderr[-3000:]
+        # no half record left behind: the file is closed whole, every record readable, the last one too
+        [first] = warc_files(small_disk / "data" / "warc")
+        assert not first.name.endswith(OPEN_SUFFIX) and len(member_starts(first)) > 1
+        assert len(whole_records(first)) == len(member_starts(first))
+        subprocess.run(["mount", "-o", "remount,size=64m", str(small_disk)], check=True)
+        again = subprocess.run([*command, "-a", f"base_url={server.base_url}"], cwd=PROJECT_ROOT, env=env, capture_output=True,
+                               text=True, timeout=300)
+        assert again.returncode == 0, again.stderr[-3000:]
+        assert "torn" not in again.stderr and "cut off" not in again.stderr
+    files = warc_files(small_disk / "data" / "warc")
+    assert len(files) == 2 and not [p for p in files if p.name.endswith(OPEN_SUFFIX)]
+    assert all(whole_records(p) for p in files)
+    # the two crawls' pages hold every article the archive has: rebuilt, the same archive
+    rebuilt_url = f"sqlite:///{tmp_path / 'rebuilt.sqlite'}"
+    done = subprocess.run([sys.executable, "-m", "scrapy", "reparse", "-s", f"NEWSCRAWL_DATABASE_URL={rebuilt_url}"],
+                          cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    archived = run_export(database_url).lines()
+    assert len(archived) == sum(1 for a in manifest["articles"].values() if a["hops"] is not None and a["hops"] <= 2)
+    rebuilt = {line["article_id"]: line for line in run_export(rebuilt_url).lines()}
+    assert set(rebuilt) == {line["article_id"] for line in archived}
+    assert all(rebuilt[line["article_id"]]["body"] == line["body"] for line in archived)
