@@ -30,7 +30,7 @@ from newscrawl.readers import ArchiveUnreadable, open_reader
 
 INDEX_WITHOUT_ARTICLES = "newscrawl/layout/index_without_articles"
 LAYOUT_STATS = ("newscrawl/layout/fallback", INDEX_WITHOUT_ARTICLES)
-LAYOUT_PREFIXES = ("newscrawl/field_missing/", "newscrawl/field_error/")
+LAYOUT_PREFIXES = ("newscrawl/field_missing/", "newscrawl/field_error/", "newscrawl/body/unknown_block/")
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,9 @@ from newscrawl.urls import LIVE_BASE_URL, article_id_from_url, is_site_host, req
 logger = logging.getLogger(__name__)
 
 START_FAILED = "start_page_unreachable"
+# Unknown body block kinds named in stats and warned about, at most, per crawl (a page cannot
+# make thousands of stats keys); the rest are counted together as "other".
+MAX_UNKNOWN_BLOCK_KINDS = 50
 
 
 def _parse_day(name: str, value: Optional[str]) -> Optional[date]:
@@ -83,6 +86,7 @@ class SectionSpider(scrapy.Spider):
         # fetched articles not (yet) met on the index: their links, followed again should one be met nearer
         self.links_of: dict[int, tuple[str, ...]] = {}
         self._paging_stopped_logged = False
+        self.unknown_block_kinds: set[str] = set()  # warned about in this crawl
         # (article_id, url, hops) of the pages fetched again first thing: due retries from the
         # retry record, and with -a refresh=damaged the archived articles that look damaged
         self.retries: list[tuple[str, str, int]] = []
@@ -428,6 +432,8 @@ class SectionSpider(scrapy.Spider):
         if result.missing:
             described = (f"{name} ({result.errors[name]})" if name in result.errors else name for name in result.missing)
             logger.warning("Fields missing on %s: %s", site_url, ", ".join(described))
+        for kind, blocks in result.unknown_blocks.items():
+            self.unknown_block_found(kind, blocks, site_url)
         article = result.article
         assert article is not None
         self.bound_read_more(article, site_url)
@@ -457,6 +463,19 @@ class SectionSpider(scrapy.Spider):
             for request in self.article_requests(link["url"], hops=hops + 1):
                 self.count("read_more/followed")
                 yield request
+
+    def unknown_block_found(self, kind: str, blocks: int, site_url: str) -> None:
+        """A body block of a kind the parser does not know held text (kept in the body): counted,
+        and warned about the first time the crawl meets the kind (a layout change shows the day it happens)."""
+        if kind not in self.unknown_block_kinds:
+            if len(self.unknown_block_kinds) >= MAX_UNKNOWN_BLOCK_KINDS:
+                kind = "other"
+            else:
+                self.unknown_block_kinds.add(kind)
+                logger.warning("Body block of unknown kind %r holds text on %s: its text is kept in the body; "
+                               "has the layout changed? (counted in newscrawl/body/unknown_block/%s, warned once)",
+                               kind, site_url, kind)
+        self.count(f"body/unknown_block/{kind}", blocks)
 
     def bound_read_more(self, article: Article, site_url: str) -> None:
         """At most NEWSCRAWL_MAX_READ_MORE_LINKS READ MORE links, the first, kept and followed:

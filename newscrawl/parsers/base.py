@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Any, Callable, ClassVar, Optional
@@ -29,8 +30,12 @@ logger = logging.getLogger(__name__)
 EXPECTED_FIELDS: tuple[str, ...] = ("article_id", "title", "body", "published_at", "section")
 
 # "SEOUL (Sputnik) - ", "NEW DELHI (Sputnik) – ", "MOSCOW, June 30 (Sputnik) - ": a short
-# place (then, in older pages, a date after a comma), the agency, a dash.
-DATELINE = re.compile(r"^(?P<place>[^\W\d_][^()\n]{0,60}?)\s*\((?:Sputnik|AFP|AP|Reuters)[^)]{0,20}\)\s*[-–—]\s")
+# place (then, in older pages, a date after a comma), the agency, a dash. The same publishing
+# system's RIA Novosti writes the agency after the dash: "МОСКВА, 11 июн - РИА Новости. ".
+DATELINE = re.compile(
+    r"^(?P<place>[^\W\d_][^()\n]{0,60}?)\s*(?:\((?:Sputnik|RIA Novosti|AFP|AP|Reuters)[^)]{0,20}\)\s*[-–—]\s"
+    r"|[-–—]\s*(?:РИА Новости|RIA Novosti|Sputnik)\.\s)"
+)
 DATELINE_MAX_WORDS = 5
 
 # Display names whose slug is not the name itself, from the site's own navigation
@@ -54,14 +59,19 @@ BLOCK_TAGS = frozenset({
     "iframe", "video", "audio", "picture", "noscript", "object", "embed", "button", "select", "svg",
 })
 # Blocks whose text is never article text: photos and their captions, embeds, forms, tables.
+# Not <header>: inside an article body it heads a part of it (a live-blog entry's time and
+# heading); the page's own header is never inside the body.
 NOT_TEXT_TAGS = frozenset({
-    "figure", "figcaption", "aside", "nav", "header", "footer", "form", "hr", "iframe", "video", "audio",
+    "figure", "figcaption", "aside", "nav", "footer", "form", "hr", "iframe", "video", "audio",
     "picture", "noscript", "object", "embed", "button", "select", "svg", "table",
 })
 # Two <br> in a row end a paragraph (Page marks each <br> with LINE_BREAK).
 _BR_PARAGRAPH = re.compile(LINE_BREAK + r"\s*" + LINE_BREAK)
 _SLUG_JUNK = re.compile(r"[^a-z0-9_-]+")
 _AUTHOR_SUFFIX = re.compile(r"\.?\s*Sputnik( International)?$")
+# A block kind as a stat key: newscrawl/body/unknown_block/<kind>
+_KIND_JUNK = re.compile(r"[^a-z0-9_-]+")
+MAX_KIND_LENGTH = 40
 
 
 def section_slug(name: Optional[str]) -> Optional[str]:
@@ -83,20 +93,29 @@ def site_canonical(url: str) -> str:
     return canonical_url(url) if is_site_host(urlsplit(url).hostname) else url
 
 
+def block_kind(value: str) -> str:
+    """A body block's kind (its data-type) as a stat key: lower case, [a-z0-9_-], short."""
+    return _KIND_JUNK.sub("_", value.strip().lower())[:MAX_KIND_LENGTH] or "empty"
+
+
 @dataclass
 class ParseResult:
     article: Optional[Article]
     layout: str
     missing: list[str] = field(default_factory=list)
     errors: dict[str, str] = field(default_factory=dict)
+    #: blocks of a kind the layout does not know that held text (kept in the body): kind -> blocks
+    unknown_blocks: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
 class BodyParts:
-    """What one walk over the body finds: its paragraphs and its READ MORE links, in page order."""
+    """What one walk over the body finds: its paragraphs and its READ MORE links, in page order,
+    and the blocks of unknown kinds whose text it kept."""
 
     paragraphs: list[str] = field(default_factory=list)
     read_more: list[ReadMoreLink] = field(default_factory=list)
+    unknown_blocks: Counter[str] = field(default_factory=Counter)
 
 
 class ArticleParser:
@@ -171,8 +190,8 @@ class ArticleParser:
             if link:
                 parts.read_more.append(link)
 
-    def image_of(self, img: Optional[Element], credit: Optional[str]) -> Optional[Image]:
-        """The lead photo: its URL, the caption it carries in alt/title, the credit shown beside it."""
+    def image_of(self, img: Optional[Element], credit: Optional[str], caption: Optional[str] = None) -> Optional[Image]:
+        """The lead photo: its URL, its caption (the one shown, else what alt/title carry), the credit shown beside it."""
         if img is None:
             return None
         src = (img.get("src") or "").strip()
@@ -180,7 +199,7 @@ class ArticleParser:
             src = (img.get("data-src") or "").strip()
         if not src:
             return None
-        caption = optional_text(img.get("alt")) or optional_text(img.get("title"))
+        caption = caption or optional_text(img.get("alt")) or optional_text(img.get("title"))
         return Image(url=self.absolute(src), caption=caption, credit=credit)
 
     def add_paragraph(self, raw: str, parts: BodyParts, node: Optional[Element] = None) -> None:
@@ -199,6 +218,14 @@ class ArticleParser:
     def visit_block(self, node: Element, parts: BodyParts) -> bool:
         """A layout's own blocks (READ MORE cards, widgets...): True when handled here."""
         return False
+
+    def add_unknown_block(self, kind: str, node: Element, parts: BodyParts) -> None:
+        """A block of a kind the layout does not know: its text is kept (a reader of the page
+        sees it) and, when it holds some, the kind is counted for the spider to report."""
+        before = len(parts.paragraphs)
+        self.walk(node, parts)
+        if len(parts.paragraphs) > before:
+            parts.unknown_blocks[block_kind(kind)] += 1
 
     def walk(self, container: Element, parts: BodyParts) -> None:
         """The container's text in page order: each block a paragraph, wrappers walked into,
@@ -279,16 +306,44 @@ class ArticleParser:
         place = match.group("place").split(",")[0].strip(" ,")
         return place if place and len(place.split()) <= DATELINE_MAX_WORDS else None
 
+    def person_names(self) -> list[str]:
+        """schema.org's creator and author names, but an Organization's: the publisher named as
+        the author of an article without a byline (the real ria.ru page)."""
+        found: list[str] = []
+        for node in self.page.select(self.PERSON_NAMES):
+            holder = node.getparent()
+            while holder is not None and holder.get("itemprop") not in ("creator", "author"):
+                holder = holder.getparent()
+            if holder is not None and (holder.get("itemtype") or "").rstrip("/").endswith("Organization"):
+                continue
+            name = Page.text(node)
+            if name and name not in found:
+                found.append(name)
+        return found
+
     def authors(self) -> list[str]:
-        """The layout's bylines, else schema.org's (creator / author names), else the author meta."""
-        found = self.names(self.AUTHORS) or self.names(self.PERSON_NAMES)
+        """The layout's bylines, else schema.org's person names (creator / author), else the author meta."""
+        found = self.names(self.AUTHORS) or self.person_names()
         if found:
             return found
         name = _AUTHOR_SUFFIX.sub("", normalize_text(self.page.meta("analytics:author", "author"))).strip(" .,")
         return [name] if name else []
 
     def section(self) -> Optional[str]:
-        return section_slug(self.page.meta("analytics:rubric", "article:section"))
+        """The rubric's slug; a rubric named in a language our slugs do not spell ("Экономика"):
+        the slug of the page's own tag link of that name (/economy/)."""
+        name = self.page.meta("analytics:rubric", "article:section")
+        return section_slug(name) or self.slug_of_tag_named(name)
+
+    def slug_of_tag_named(self, name: Optional[str]) -> Optional[str]:
+        if not name or self.TAGS is None:
+            return None
+        wanted = normalize_text(name).casefold()
+        for node in self.page.select(self.TAGS):
+            href = node.get("href")
+            if href and Page.text(node).casefold() == wanted:
+                return section_slug(urlsplit(href.strip()).path)
+        return None
 
     def tags(self) -> list[str]:
         """The layout's tag links, else the keywords meta."""
@@ -347,6 +402,8 @@ class ArticleParser:
             name for name in self.FIELD_METHODS
             if name in result.errors or (name in EXPECTED_FIELDS and not values[name])
         ]
+        if "body" not in result.errors:
+            result.unknown_blocks = dict(self.body_parts.unknown_blocks)
         article = Article(article_id="", url="")
         for name, value in values.items():
             if value is not None and value != []:
