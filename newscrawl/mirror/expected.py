@@ -13,7 +13,29 @@ from .corpus.real import real_expected
 from .model import Article, Site
 from .text import clean
 
-BODY_KINDS = ("p", "h2", "h3", "quote")  # read_more, media and widget blocks are not article text
+BODY_KINDS = ("p", "h2", "h3", "h4", "quote", "time")  # read_more, media, widget and furniture are not article text
+UNKNOWN_KIND = "kind:"  # Block.form of a block of a kind the parsers do not know
+
+
+def body_texts(article: Article) -> list[str]:
+    """The body's paragraphs as a reader sees them, in page order (a list: one per item)."""
+    texts: list[str] = []
+    for block in article.blocks:
+        if block.kind in BODY_KINDS:
+            texts.append(clean(block.text))
+        elif block.kind == "list":
+            texts.extend(clean(item) for item in block.items)
+    return texts
+
+
+def unknown_blocks(article: Article) -> dict[str, int]:
+    """Blocks of kinds the parsers do not know (their text is body text): kind -> blocks."""
+    found: dict[str, int] = {}
+    for block in article.blocks:
+        if block.form.startswith(UNKNOWN_KIND):
+            kind = block.form[len(UNKNOWN_KIND):]
+            found[kind] = found.get(kind, 0) + 1
+    return found
 
 
 def utc_z(when: Optional[datetime]) -> Optional[str]:
@@ -35,7 +57,7 @@ def expected_item(article: Article, articles: dict[str, Article]) -> dict[str, A
         "url": article.canonical,
         "title": clean(article.title),
         "lead": clean(article.lead) if article.lead else None,
-        "body": "\n\n".join(clean(b.text) for b in article.blocks if b.kind in BODY_KINDS),
+        "body": "\n\n".join(body_texts(article)),
         "dateline": article.dateline,
         "authors": [clean(a) for a in article.authors],
         "section": article.section,

@@ -91,11 +91,15 @@ def _from_special(spec: dict[str, Any]) -> Article:
     for raw in spec["blocks"]:
         kind = raw[0]
         if kind == "read_more":
-            blocks.append(Block("read_more", text=raw[1] or "", href=raw[2] or "", target=raw[3]))
+            form = raw[4] if len(raw) > 4 else ""
+            blocks.append(Block("read_more", text=raw[1] or "", href=raw[2] or "", target=raw[3], form=form))
         elif kind == "media":
-            blocks.append(Block("media", photo=Photo(url=raw[1], caption=raw[2], credit=raw[3])))
+            form = raw[4] if len(raw) > 4 else ""
+            blocks.append(Block("media", photo=Photo(url=raw[1], caption=raw[2], credit=raw[3]), form=form))
+        elif kind == "list":
+            blocks.append(Block("list", items=tuple(raw[1])))
         else:
-            blocks.append(Block(kind, text=raw[1]))
+            blocks.append(Block(kind, text=raw[1], form=raw[2] if len(raw) > 2 else ""))
     image = Photo(*spec["image"]) if spec["image"] else None
     return Article(
         id=spec["id"], section=spec["section"], layout=spec["layout"], slug=spec["slug"],
@@ -303,7 +307,8 @@ class Generator:
                     continue
                 target = self.articles[block.target]
                 if not block.href:
-                    article.blocks[i] = Block("read_more", text=block.text or target.title, href=target.canonical, target=target.id)
+                    article.blocks[i] = Block("read_more", text=block.text or target.title, href=target.canonical,
+                                              target=target.id, form=block.form)
                 else:
                     assert block.href == target.canonical, (article.id, block.href, target.canonical)
 

@@ -10,7 +10,7 @@ from typing import Literal, Optional
 from . import urls
 
 Layout = Literal["current", "legacy", "real"]
-BlockKind = Literal["p", "h2", "h3", "quote", "read_more", "media", "widget"]
+BlockKind = Literal["p", "h2", "h3", "h4", "quote", "list", "time", "read_more", "media", "widget", "furniture"]
 
 
 @dataclass(frozen=True)
@@ -24,9 +24,24 @@ class Photo:
 class Block:
     """One piece of an article body, in page order.
 
-    p / h2 / h3 / quote: body text. read_more: a READ MORE paragraph (legacy) or an
-    inline related-article card (current). media / widget: body furniture that is
-    not article text.
+    p / h2 / h3 / h4 / quote: body text; list: its items, each body text; time: a live-blog
+    entry's time as shown, body text. read_more: a READ MORE paragraph or inline card
+    (legacy) or an inline related-article card (current). media / widget / furniture: body
+    furniture that is not article text.
+
+    `form` is how the page writes the block, when it has more than one way (the templates
+    read it; the expected values never do):
+    - h2 / h3 / h4: "" between the blocks, "block" in a block of its own
+      (`div.article__block[data-type=h2]`); in a live blog "header" (the entry's <header>
+      with its time) or "block"
+    - p: "" a text block; "kind:<name>" a block of a kind the parsers do not know, whose
+      text a reader sees (`data-type="<name>"`)
+    - quote: "" a quote block, "vrez" a vrez block
+    - read_more (legacy): "" a "READ MORE:" paragraph, "inject" an inline card
+      (`div.b-inject.m-inject-min`), "inject-wrapped" the same inside `div.b-article__inject`
+    - media (legacy): "videoembed" or "audio" (`b-inject` media, with a title and a link)
+    - furniture (current): its kind, "banner", "photolenta", "tags" or "summary"
+      (`div.article__summary`, a machine summary); its text is junk
     """
 
     kind: BlockKind
@@ -34,6 +49,8 @@ class Block:
     href: str = ""  # read_more: the link exactly as written in the page
     target: Optional[str] = None  # read_more: article id in the mirror; None = external or missing
     photo: Optional[Photo] = None  # media
+    form: str = ""
+    items: tuple[str, ...] = ()  # list: its items (fragments)
 
 
 @dataclass

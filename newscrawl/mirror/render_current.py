@@ -46,15 +46,41 @@ def _card(block: Block) -> str:
     )
 
 
+# Furniture blocks of the kinds SPUTNIK-MARKUP.md names (Block.form), with their junk text.
+_FURNITURE = {
+    "banner": '<div class="article__block" data-type="banner"><div class="banner"><div class="banner__label">{}</div></div></div>',
+    "photolenta": ('<div class="article__block" data-type="photolenta"><div class="photolenta"><div class="photolenta__title">'
+                   '{}</div><div class="photolenta__counter">1 / 12</div></div></div>'),
+    "tags": '<div class="article__block" data-type="tags"><div class="article__tags"><a class="article__tags-link" href="/tags/">{}</a></div></div>',
+    "summary": ('<div class="article__summary"><div class="article__summary-title">Summary</div><ul class="article__summary-list">'
+                '<li>{}</li></ul></div>'),
+}
+
+
+def _unknown_kind(kind: str, text: str) -> str:
+    """A block of a kind the parsers do not know, holding text a reader sees."""
+    return f'<div class="article__block" data-type="{esc(kind)}"><div class="article__{esc(kind)}"><p>{text}</p></div></div>'
+
+
 def body_block(block: Block, img_tag: str = "img") -> str:
     kind = block.kind
     if kind == "p":
+        if block.form.startswith("kind:"):
+            return _unknown_kind(block.form[len("kind:"):], block.text)
         return f'<div class="article__block" data-type="text"><div class="article__text">{block.text}</div></div>'
-    if kind in ("h2", "h3"):
-        return f'<{kind} class="article__h2">{block.text}</{kind}>'
+    if kind in ("h2", "h3", "h4"):
+        heading = f'<{kind} class="article__h2">{block.text}</{kind}>'
+        return f'<div class="article__block" data-type="{kind}">{heading}</div>' if block.form == "block" else heading
     if kind == "quote":
+        if block.form == "vrez":
+            return f'<div class="article__block" data-type="vrez"><div class="article__vrez"><p>{block.text}</p></div></div>'
         return ('<div class="article__block" data-type="quote"><div class="article__quote"><div class="article__quote-bg">'
                 f'</div><div class="article__quote-text">{block.text}</div></div></div>')
+    if kind == "list":
+        items = "".join(f"<li>{item}</li>" for item in block.items)
+        return f'<div class="article__block" data-type="list"><ul class="article__list">{items}</ul></div>'
+    if kind == "furniture":
+        return _FURNITURE[block.form].format(block.text)
     if kind == "read_more":
         return _card(block)
     if kind == "media":

@@ -69,6 +69,8 @@ NOT_TEXT_TAGS = frozenset({
 _BR_PARAGRAPH = re.compile(LINE_BREAK + r"\s*" + LINE_BREAK)
 _SLUG_JUNK = re.compile(r"[^a-z0-9_-]+")
 _AUTHOR_SUFFIX = re.compile(r"\.?\s*Sputnik( International)?$")
+# A text cut short by the site: an ellipsis, then at most a short tail (the agency, a date).
+_CUT_SHORT = re.compile(r"(?:\.\.\.|…)(?:\s.{0,40})?$")
 # A block kind as a stat key: newscrawl/body/unknown_block/<kind>
 _KIND_JUNK = re.compile(r"[^a-z0-9_-]+")
 MAX_KIND_LENGTH = 40
@@ -289,8 +291,11 @@ class ArticleParser:
 
     def lead(self) -> Optional[str]:
         """The layout's lead, or schema.org's visible description; never the description meta
-        (without a lead it holds the start of the body)."""
-        return self.text(self.LEAD)
+        (without a lead it holds the start of the body), nor a description that is the body's
+        start cut short ("...времени,... РИА Новости, 11.06.2022": the real ria.ru page's hidden
+        microdata)."""
+        found = self.text(self.LEAD)
+        return None if found and _CUT_SHORT.search(found) else found
 
     def paragraphs(self) -> list[str]:
         return self.body_parts.paragraphs
@@ -300,7 +305,12 @@ class ArticleParser:
 
     def dateline(self) -> Optional[str]:
         paragraphs = self.paragraphs()
-        match = DATELINE.match(paragraphs[0]) if paragraphs else None
+        return self.dateline_of(paragraphs[0] if paragraphs else None)
+
+    @staticmethod
+    def dateline_of(paragraph: Optional[str]) -> Optional[str]:
+        """The place of the dateline that starts the paragraph, or None."""
+        match = DATELINE.match(paragraph) if paragraph else None
         if not match:
             return None
         place = match.group("place").split(",")[0].strip(" ,")
@@ -333,21 +343,40 @@ class ArticleParser:
         """The rubric's slug; a rubric named in a language our slugs do not spell ("Экономика"):
         the slug of the page's own tag link of that name (/economy/)."""
         name = self.page.meta("analytics:rubric", "article:section")
-        return section_slug(name) or self.slug_of_tag_named(name)
+        return section_slug(name) or self.slug_of_rubric(name) or self.slug_of_tag_named(name)
+
+    def slug_of_rubric(self, name: Optional[str]) -> Optional[str]:
+        """The rubric's slug from the analytics metas, which name the page's tags twice in the
+        same order, as shown (analytics:tags "Экономика, Россия, ...") and as slugs
+        (analytics:keyw "economy, location_rossiyskaya-federatsiya, ...")."""
+        shown, slugs = self.page.meta("analytics:tags"), self.page.meta("analytics:keyw")
+        if not name or not shown or not slugs:
+            return None
+        names = [normalize_text(tag).casefold() for tag in shown.split(",")]
+        keys = [key.strip() for key in slugs.split(",")]
+        wanted = normalize_text(name).casefold()
+        if len(names) != len(keys) or wanted not in names:
+            return None
+        return section_slug(keys[names.index(wanted)])
 
     def slug_of_tag_named(self, name: Optional[str]) -> Optional[str]:
-        if not name or self.TAGS is None:
+        """The slug of the page's own link named `name`: a tag link first, else any (the menu's)."""
+        if not name:
             return None
         wanted = normalize_text(name).casefold()
-        for node in self.page.select(self.TAGS):
-            href = node.get("href")
-            if href and Page.text(node).casefold() == wanted:
-                return section_slug(urlsplit(href.strip()).path)
+        for css in (self.TAGS, self.ANCHOR):
+            for node in self.page.select(css) if css is not None else ():
+                href = node.get("href")
+                if href and Page.text(node).casefold() == wanted:
+                    slug = section_slug(urlsplit(href.strip()).path)
+                    if slug:
+                        return slug
         return None
 
     def tags(self) -> list[str]:
-        """The layout's tag links, else the keywords meta."""
-        found = self.names(self.TAGS)
+        """The layout's tag links, else the OpenGraph `article:tag` metas (the tags as shown),
+        else the keywords meta (which the real ria.ru page writes in lower case)."""
+        found = self.names(self.TAGS) or [t for t in dict.fromkeys(map(normalize_text, self.page.metas_named("article:tag"))) if t]
         if found:
             return found
         keywords = self.page.meta("keywords", "news_keywords") or ""

@@ -120,7 +120,7 @@ DATE_METAS = (
     "meta[name=lastmod], meta[itemprop=datePublished], meta[itemprop=dateModified], meta[itemprop=dateCreated], "
     "meta[http-equiv=last-modified]"
 )
-TAGS = ".article__footer .tags, meta[name=keywords]"
+TAGS = ".article__footer .tags, .article__tags, meta[name=keywords], meta[property='article:tag']"
 
 
 def same(page: GoldenPage) -> Expected:
@@ -180,13 +180,13 @@ CUT_FRACTIONS = (0.1, 0.25, 0.4, 0.5, 0.6, 0.75, 0.9, 0.97)
 # Where each field is read, in the order the parsers prefer (MIRROR-CONTRACT.md, "Fields").
 SOURCES: dict[str, tuple[str, ...]] = {
     "url": ("link[rel=canonical]", "meta[property='og:url']"),
-    "title": ("h1.article__title", ".b-article__header-title h1", "meta[property='og:title']"),
+    "title": ("h1.article__title", "div.article__title", ".b-article__header-title h1", "meta[property='og:title']"),
     "lead": (".article__announce-text", ".b-article__lead"),
     "body": (".article__body", ".b-article__text"),
     "read_more": (".article__body", ".b-article__text"),
     "authors": ("[itemprop=creator]", ".b-article__refs-author"),
     "section": ("a.b-article__refs-rubric", "meta[property='article:section']", "meta[name='analytics:rubric']"),
-    "tags": (".article__footer", "meta[name=keywords]"),
+    "tags": (".article__footer", ".article__tags", "meta[property='article:tag']", "meta[name=keywords]"),
     "published_at": ("meta[property='article:published_time']", "meta[name=pubdate]"),
     "modified_at": ("meta[property='article:modified_time']", "meta[name=lastmod]"),
     "image": (".article__announce", ".b-article__header"),
