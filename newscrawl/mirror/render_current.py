@@ -57,7 +57,7 @@ _FURNITURE = {
 }
 
 
-def _unknown_kind(kind: str, text: str) -> str:
+def unknown_kind_block(kind: str, text: str) -> str:
     """A block of a kind the parsers do not know, holding text a reader sees."""
     return f'<div class="article__block" data-type="{esc(kind)}"><div class="article__{esc(kind)}"><p>{text}</p></div></div>'
 
@@ -66,7 +66,7 @@ def body_block(block: Block, img_tag: str = "img") -> str:
     kind = block.kind
     if kind == "p":
         if block.form.startswith("kind:"):
-            return _unknown_kind(block.form[len("kind:"):], block.text)
+            return unknown_kind_block(block.form[len("kind:"):], block.text)
         return f'<div class="article__block" data-type="text"><div class="article__text">{block.text}</div></div>'
     if kind in ("h2", "h3", "h4"):
         heading = f'<{kind} class="article__h2">{block.text}</{kind}>'
