@@ -428,6 +428,9 @@ class SectionSpider(scrapy.Spider):
         if result.missing:
             described = (f"{name} ({result.errors[name]})" if name in result.errors else name for name in result.missing)
             logger.warning("Fields missing on %s: %s", site_url, ", ".join(described))
+        for name, why in result.dropped.items():  # read, but the page contradicts it
+            self.count(f"field_dropped/{name}")
+            logger.warning("Field %s dropped on %s: %s", name, site_url, why)
         article = result.article
         assert article is not None
         self.bound_read_more(article, site_url)

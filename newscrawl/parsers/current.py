@@ -3,17 +3,18 @@
 The body is `div.article__body`, a run of `div.article__block[data-type]`: text, quote and
 vrez blocks are article text; article blocks are READ MORE cards; media, widget and any
 other kind are not text. Sub-heads (`h2/h3.article__h2`) stand between the blocks.
-Visible times are the place's clock: the page's zone comes from the compact meta or from
-the difference between `data-unixtime` and the time shown beside it.
+Dates (ArticleParser.date): the shown time's own `data-unixtime` first, then metas and
+microdata that say their zone, the unix publication time (`analytics:p_ts`), then zone-less
+ones and the visible text in the page's clock: the zone a label names ("GMT"), else the
+difference between a unix time and the same moment as shown, else the metas' zone, else the
+site's own clock (Moscow: the same system's ria.ru page writes its zone-less metas in it).
 """
 
 from __future__ import annotations
 
 from datetime import timedelta, timezone, tzinfo
-from functools import cached_property
-from typing import ClassVar, Optional
+from typing import ClassVar
 
-from newscrawl.dates import parse_any, zone_between, zone_of
 from newscrawl.parsers.base import ArticleParser, BodyParts
 from newscrawl.parsers.page import Css, Element, Page
 
@@ -28,8 +29,9 @@ class CurrentArticleParser(ArticleParser):
     TITLE = Css("h1.article__title")
     LEAD = Css(".article__announce-text")
     BODY = Css(".article__body")
-    DATE_SHOWN = Css(".article__info-date [data-unixtime]")
-    DATE_MODIFIED = Css(".article__info-date-modified")
+    PUBLISHED_SHOWN = Css(".article__info-date a")
+    MODIFIED_SHOWN = Css(".article__info-date-modified")
+    DEFAULT_ZONE: ClassVar[tzinfo] = SITE_ZONE
     TAGS = Css(".article__footer .tag__text")
     IMAGE = Css(
         ".article__announce .media__size img, .article__announce .media__size amp-img,"
@@ -60,29 +62,3 @@ class CurrentArticleParser(ArticleParser):
         link = self.read_more_link(anchor.get("href"), title)
         if link:
             parts.read_more.append(link)
-
-    @cached_property
-    def zone(self) -> tzinfo:
-        """The clock of the page's visible times."""
-        zone = zone_of(self.page.meta("article:published_time"))
-        if zone is None:
-            shown = self.page.first(self.DATE_SHOWN)
-            if shown is not None:
-                zone = zone_between(shown.get("data-unixtime"), Page.text(shown))
-        return zone or SITE_ZONE
-
-    def published_at(self) -> Optional[str]:
-        found = super().published_at()  # metas and microdata say their zone (or are UTC)
-        if found:
-            return found
-        shown = self.page.first(self.DATE_SHOWN)
-        if shown is None:
-            return None
-        return parse_any(shown.get("data-unixtime")) or parse_any(Page.text(shown), self.zone)
-
-    def modified_at(self) -> Optional[str]:
-        found = parse_any(self.page.meta(*self.MODIFIED_METAS), self.zone)
-        if found:
-            return found
-        node = self.page.first(self.DATE_MODIFIED)
-        return parse_any(Page.text(node), self.zone) if node is not None else None

@@ -63,3 +63,18 @@ def test_a_complete_page_logs_nothing(spider: AsiaSpider, caplog: pytest.LogCapt
     items, lines = parse(spider, PAGE.html, caplog)
     assert len(items) == 1 and lines == []
     assert stats(spider, "newscrawl/field_missing/") == {} and stats(spider, "newscrawl/layout/") == {"current": 1}
+
+
+def test_a_modified_time_before_the_publication_is_dropped_counted_and_logged(
+    spider: AsiaSpider, caplog: pytest.LogCaptureFixture
+) -> None:
+    page = next(p for p in GOLDEN_ARTICLES if p.name == "current-dates-modified-before-published")
+    assert 'property="article:modified_time"' in page.html and page.expected["modified_at"] is None
+    with caplog.at_level(logging.INFO):
+        out = list(spider.parse_article(article_response(page.html, urlsplit(page.url).path)))
+    (article,) = [x for x in out if isinstance(x, Article)]
+    assert article.modified_at is None and article.published_at == page.expected["published_at"]
+    assert stats(spider, "newscrawl/field_dropped/") == {"modified_at": 1}
+    assert stats(spider, "newscrawl/field_missing/") == {}
+    (line,) = [r.getMessage() for r in caplog.records if "dropped" in r.getMessage()]
+    assert line.startswith(f"Field modified_at dropped on {page.url}: modified ") and "before published" in line

@@ -118,7 +118,7 @@ AUTHORS = "[itemprop=creator], .b-article__refs-author, meta[name='analytics:aut
 DATE_METAS = (
     "meta[property='article:published_time'], meta[property='article:modified_time'], meta[name=pubdate], "
     "meta[name=lastmod], meta[itemprop=datePublished], meta[itemprop=dateModified], meta[itemprop=dateCreated], "
-    "meta[http-equiv=last-modified]"
+    "meta[http-equiv=last-modified], meta[name='analytics:p_ts']"
 )
 TAGS = ".article__footer .tags, meta[name=keywords]"
 
@@ -187,8 +187,8 @@ SOURCES: dict[str, tuple[str, ...]] = {
     "authors": ("[itemprop=creator]", ".b-article__refs-author"),
     "section": ("a.b-article__refs-rubric", "meta[property='article:section']", "meta[name='analytics:rubric']"),
     "tags": (".article__footer", "meta[name=keywords]"),
-    "published_at": ("meta[property='article:published_time']", "meta[name=pubdate]"),
-    "modified_at": ("meta[property='article:modified_time']", "meta[name=lastmod]"),
+    "published_at": (".article__info-date", "meta[property='article:published_time']", "meta[name=pubdate]"),
+    "modified_at": (".article__info-date-modified", "meta[property='article:modified_time']", "meta[name=lastmod]"),
     "image": (".article__announce", ".b-article__header"),
     "language": ("html[lang]",),
 }
