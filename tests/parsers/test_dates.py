@@ -87,3 +87,10 @@ def test_a_modified_time_before_the_publication_is_dropped_and_said() -> None:
     published, modified, dropped = dates(page(head))
     assert (published, modified) == ("2026-11-18T15:19:00Z", None)
     assert dropped == {"modified_at": "modified 2026-11-18T12:19:00Z is before published 2026-11-18T15:19:00Z"}
+
+
+def test_an_update_shown_to_the_minute_in_the_minute_of_publication_is_kept() -> None:
+    """Published at 15:19:07 (unix), updated "15:19" (minutes only): not before it."""
+    head = ('<meta property="article:published_time" content="20261118T1819"><meta property="article:modified_time" '
+            'content="20261118T1819"><meta name="analytics:p_ts" content="1795015147">')
+    assert dates(page(head)) == ("2026-11-18T15:19:07Z", "2026-11-18T15:19:00Z", {})
