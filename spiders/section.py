@@ -434,6 +434,9 @@ class SectionSpider(scrapy.Spider):
             logger.warning("Fields missing on %s: %s", site_url, ", ".join(described))
         for kind, blocks in result.unknown_blocks.items():
             self.unknown_block_found(kind, blocks, site_url)
+        for name, why in result.dropped.items():  # read, but the page contradicts it
+            self.count(f"field_dropped/{name}")
+            logger.warning("Field %s dropped on %s: %s", name, site_url, why)
         article = result.article
         assert article is not None
         self.bound_read_more(article, site_url)

@@ -84,8 +84,12 @@ def clean(text: str) -> str:
     return " ".join(text.split())
 
 
+OLD_2016 = re.compile(r"/(\w+)/(\d{8})/(\d+)/([\w-]+)\.html")
+
+
 def canon(href: str) -> str:
-    """Canonical URL of a link by the contract's host rule (external links unchanged)."""
+    """Canonical URL of a link by the contract's host rule (external links unchanged); a link
+    in the 2016 form keeps that form (it is the URL the link names)."""
     parts = urlsplit(href)
     if parts.netloc and parts.netloc not in SITE_HOSTS:
         return href
@@ -93,9 +97,8 @@ def canon(href: str) -> str:
     if path.startswith("/amp/"):
         path = path[len("/amp"):]
     path = path.replace("-print.html", ".html")
-    old = re.fullmatch(r"/(\w+)/(\d{8})/(\d+)/([\w-]+)\.html", path)  # 2016 shape
-    if old:
-        path = f"/{old[1]}/{old[2]}{old[3]}-{old[4]}/"
+    if OLD_2016.fullmatch(path):
+        return "https://sputniknews.com" + path
     if not path.endswith((".html", "/")):
         path += "/"
     return canonical_for_path(path)
@@ -169,7 +172,7 @@ def _extract_current(doc: Any) -> dict[str, Any]:
         image = {"url": img[0].get("src"), "caption": clean(img[0].get("alt")),
                  "credit": _text(doc, "div.article__announce .media__copyright-item")}
     body = "\n\n".join(paras)
-    fmt = "%Y%m%dT%H%M%z"
+    published, modified = _current_dates(doc)
     return {
         "url": doc.cssselect("link[rel=canonical]")[0].get("href"),
         "title": _text(doc, "h1.article__title"), "lead": _text(doc, "div.article__announce-text"), "body": body,
@@ -177,12 +180,35 @@ def _extract_current(doc: Any) -> dict[str, Any]:
         "authors": [clean(e.text_content()) for e in doc.cssselect("div[itemprop=creator] div[itemprop=name]")],
         "section": SECTION_SLUGS[_meta(doc, "meta[property='article:section']") or ""],
         "tags": [clean(e.text_content()) for e in doc.cssselect("div.article__footer li.tag a")],
-        "published_at": _utc(_meta(doc, "meta[name=pubdate]"), "%Y-%m-%dT%H:%M:%S%z")
-        or _utc(_meta(doc, "meta[property='article:published_time']"), fmt),
-        "modified_at": _utc(_meta(doc, "meta[name=lastmod]"), "%Y-%m-%dT%H:%M:%S%z")
-        or _utc(_meta(doc, "meta[property='article:modified_time']"), fmt),
+        "published_at": published, "modified_at": modified,
         "image": image, "read_more": read_more,
     }
+
+
+def _current_dates(doc: Any) -> tuple[Optional[str], Optional[str]]:
+    """The contract's date forms: ISO metas (AMP), compact metas with their offset, or zone-less
+    ones in the clock that analytics:p_ts shows; the updated time's own data-unixtime or its GMT
+    label; a modified time before the publication is none."""
+    fmt, iso = "%Y%m%dT%H%M%z", "%Y-%m-%dT%H:%M:%S%z"
+    published_meta = _meta(doc, "meta[property='article:published_time']") or ""
+    modified_meta = _meta(doc, "meta[property='article:modified_time']")
+    p_ts = _meta(doc, "meta[name='analytics:p_ts']")
+    if p_ts:  # zone-less metas: their clock is the difference from the unix time
+        offset = datetime.strptime(published_meta, "%Y%m%dT%H%M").replace(tzinfo=timezone.utc).timestamp() - int(p_ts)
+        zone = f"{'+' if offset >= 0 else '-'}{int(abs(offset)) // 3600:02d}{int(abs(offset)) % 3600 // 60:02d}"
+        published = _utc(datetime.fromtimestamp(int(p_ts), timezone.utc).strftime(fmt), fmt)
+        modified = _utc(modified_meta + zone, fmt) if modified_meta else None
+    else:
+        published = _utc(_meta(doc, "meta[name=pubdate]"), iso) or _utc(published_meta, fmt)
+        modified = _utc(_meta(doc, "meta[name=lastmod]"), iso) or _utc(modified_meta, fmt)
+    shown = doc.cssselect("span.article__info-date-modified")
+    if modified is None and shown:
+        if shown[0].get("data-unixtime"):
+            modified = _utc(datetime.fromtimestamp(int(shown[0].get("data-unixtime")), timezone.utc).strftime(fmt), fmt)
+        else:
+            labelled = re.search(r"(\d\d:\d\d) GMT (\d\d\.\d\d\.\d{4})", shown[0].text_content())
+            modified = _utc(f"{labelled[1]} {labelled[2]} +0000", "%H:%M %d.%m.%Y %z") if labelled else None
+    return published, modified if modified is None or published is None or modified >= published else None
 
 
 def _extract_legacy(doc: Any) -> dict[str, Any]:
@@ -282,6 +308,26 @@ def test_failing_items_and_redirect(server: MirrorServer, manifest: dict[str, An
     assert fetch(server, "/no/such/page/")[0] == 404
     for url in manifest["missing_read_more"]:
         assert fetch(server, path_of(url))[0] == 404
+
+
+def test_a_2016_url_is_served_as_written_or_redirected_never_at_a_guessed_path(
+    server: MirrorServer, manifest: dict[str, Any]
+) -> None:
+    """Issue 15: an old-form link leads to the article by that URL (the page itself, or a 301
+    to where it is); the legacy-form path made of the same parts is not a page of the site."""
+    served = next(a for a in manifest["articles"].values() if "old-url-served" in a["roles"])
+    (path,) = served["paths"]
+    old = OLD_2016.fullmatch(path)
+    assert old and served["url"] == "https://sputniknews.com" + path and served["hops"] == 1
+    status, _, body = fetch(server, path)
+    assert status == 200 and f'<link rel="canonical" href="{served["url"]}">'.encode() in body
+    assert fetch(server, f"/{old[1]}/{old[2]}{old[3]}-{old[4]}/")[0] == 404
+    # READ MORE links written in the 2016 form, to it and to the article whose 2016 URL redirects
+    linked = [(source, href) for source, hrefs in manifest["read_more"].items() for href in hrefs if OLD_2016.fullmatch(urlsplit(href).path)]
+    assert {urlsplit(href).path for _, href in linked} == {path, *manifest["redirects"]}
+    for source, href in linked:
+        expected = {r["url"] for r in manifest["articles"][source]["expected"]["read_more"]}
+        assert "https://sputniknews.com" + urlsplit(href).path in expected, (source, href)
 
 
 def test_tracking_params_trailing_slash_and_head(server: MirrorServer, manifest: dict[str, Any]) -> None:

@@ -9,6 +9,7 @@ from collections import deque
 from datetime import datetime, timezone
 from typing import Any, Optional
 
+from . import urls
 from .corpus.real import real_expected
 from .model import Article, Site
 from .text import clean
@@ -42,13 +43,20 @@ def utc_z(when: Optional[datetime]) -> Optional[str]:
     return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ") if when else None
 
 
+def _modified(article: Article) -> Optional[str]:
+    """Legacy pages always carry a lastmod meta; current ones only when updated. A page whose
+    modified time is before its publication contradicts itself: no modified_at."""
+    modified = article.modified or (article.published if article.layout == "legacy" else None)
+    return utc_z(modified) if modified is not None and modified >= article.published else None
+
+
 def expected_item(article: Article, articles: dict[str, Article]) -> dict[str, Any]:
     if article.layout == "real":
         return real_expected()
     read_more = []
     for block in article.read_more:
         target = articles.get(block.target) if block.target else None
-        read_more.append({"url": target.canonical if target else block.href, "title": clean(block.text)})
+        read_more.append({"url": urls.link_url(block.href, target.canonical) if target else block.href, "title": clean(block.text)})
     image = None
     if article.image:
         image = {"url": article.image.url, "caption": clean(article.image.caption), "credit": clean(article.image.credit)}
@@ -63,8 +71,7 @@ def expected_item(article: Article, articles: dict[str, Article]) -> dict[str, A
         "section": article.section,
         "tags": [clean(t) for t in article.tags],
         "published_at": utc_z(article.published),
-        # legacy pages always carry a lastmod meta; current ones only when updated
-        "modified_at": utc_z(article.modified or (article.published if article.layout == "legacy" else None)),
+        "modified_at": _modified(article),
         "image": image,
         "read_more": read_more,
         "language": "en",

@@ -35,6 +35,12 @@ ARTICLE_PAGES: dict[str, str] = {
     "real-legacy-1077343476": "real",
     "current-block-forms": "current-block-forms",
     "legacy-inline-cards": "legacy-inline-cards",
+    # issue 15: links and dates as real pages write them
+    "legacy-2016-url-served": "old-url-served",
+    "current-dates-modified-unixtime": "dates-modified-unixtime",
+    "current-dates-gmt-label": "dates-gmt-label",
+    "current-dates-zoneless-metas": "dates-zoneless",
+    "current-dates-modified-before-published": "dates-modified-before-published",
 }
 
 

@@ -10,6 +10,13 @@ from typing import Literal, Optional
 from . import urls
 
 Layout = Literal["current", "legacy", "real"]
+# How a current-layout page writes its times (render_current.py; docs/MIRROR-CONTRACT.md):
+# "standard" as the contract; the variants of issue 15: "modified-unixtime" (visible times in
+# GMT, metas in the place's offset, the updated time with its own data-unixtime, no modified
+# meta), "gmt-label" (the updated time shown in GMT with its label, no data-unixtime, no modified
+# meta), "zoneless" (metas and microdata without a zone in the site's clock, the unix time in
+# analytics:p_ts, no data-unixtime, as the same system's ria.ru page).
+DateMarkup = Literal["standard", "modified-unixtime", "gmt-label", "zoneless"]
 BlockKind = Literal["p", "h2", "h3", "h4", "quote", "list", "time", "read_more", "media", "widget", "furniture"]
 
 
@@ -73,11 +80,15 @@ class Article:
     roles: set[str] = field(default_factory=set)  # why it exists: "seed", "opinion", "chain"...
     has_amp: bool = False
     has_print: bool = False
+    old_2016_url: bool = False  # served at its 2016-form path (legacy layout), the legacy-form path a 404
+    date_markup: DateMarkup = "standard"
 
     @property
     def path(self) -> str:
         if self.layout == "current":
             return urls.current_path(self.published, self.slug, self.id)
+        if self.old_2016_url:
+            return urls.old_2016_path(self.section, self.published, self.id, self.slug)
         return urls.legacy_path(self.section, self.published, self.id, self.slug)
 
     @property
@@ -107,7 +118,7 @@ class IndexEntry:
     href: str  # as written in the page: relative, absolute, with tracking params...
     title: str  # fragment
     published: datetime
-    canonical: str  # canonical URL of what the link points to (by the host rule)
+    canonical: str  # the URL the link names, canonical spelling (urls.link_url: the 2016 form kept)
 
 
 @dataclass(frozen=True)

@@ -13,16 +13,17 @@ import logging
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import timezone, tzinfo
 from functools import cached_property, lru_cache
 from typing import Any, Callable, ClassVar, Optional
 from urllib.parse import urljoin, urlsplit
 
 from newscrawl.cleaning import READ_MORE_LINE
-from newscrawl.dates import parse_any
+from newscrawl.dates import parse_any, says_its_zone, zone_between, zone_of
 from newscrawl.items import Article, Image, ReadMoreLink
 from newscrawl.parsers.page import LINE_BREAK, Css, Element, Page, inner_text
 from newscrawl.text import join_paragraphs, normalize_text, optional_text
-from newscrawl.urls import article_id_from_url, canonical_url, is_site_host, strip_tracking
+from newscrawl.urls import article_id_from_url, canonical_url, is_site_host, request_url, strip_tracking
 
 logger = logging.getLogger(__name__)
 
@@ -90,8 +91,8 @@ def section_slug(name: Optional[str]) -> Optional[str]:
 
 @lru_cache(maxsize=8192)
 def site_canonical(url: str) -> str:
-    """Site links in their one canonical spelling; other links as written (the same targets
-    recur from page to page: READ MORE links, the section's own URLs)."""
+    """Site links normalised (`canonical_url`: the link's own URL, nothing guessed); other links
+    as written (the same targets recur from page to page: READ MORE links, the section's own URLs)."""
     return canonical_url(url) if is_site_host(urlsplit(url).hostname) else url
 
 
@@ -108,6 +109,9 @@ class ParseResult:
     errors: dict[str, str] = field(default_factory=dict)
     #: blocks of a kind the layout does not know that held text (kept in the body): kind -> blocks
     unknown_blocks: dict[str, int] = field(default_factory=dict)
+    # fields read but not kept because they contradict the page (field -> why), e.g. a
+    # modified_at before published_at: counted and logged by the spider
+    dropped: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -138,6 +142,15 @@ class ArticleParser:
     LEAD: ClassVar[Css] = Css("div[itemprop=description], p[itemprop=description]")
     PERSON_NAMES: ClassVar[Css] = Css("[itemprop=creator] [itemprop=name], [itemprop=author] [itemprop=name]")
     DATE_PUBLISHED: ClassVar[Css] = Css("[itemprop=datePublished], [itemprop=dateCreated]")
+    DATE_MODIFIED: ClassVar[Css] = Css("[itemprop=dateModified]")
+    # the layout's visible times; their element may carry the moment exactly (data-unixtime, datetime)
+    PUBLISHED_SHOWN: ClassVar[Optional[Css]] = None
+    MODIFIED_SHOWN: ClassVar[Optional[Css]] = None
+    # the publication time in unix seconds (the same system's ria.ru page: analytics:p_ts; its
+    # div.endless__item[data-pts] repeats it)
+    PUBLISHED_UNIX_METAS: ClassVar[tuple[str, ...]] = ("analytics:p_ts",)
+    #: the clock of times a page writes without a zone, when the page shows nothing better
+    DEFAULT_ZONE: ClassVar[tzinfo] = timezone.utc
     IMAGE_MICRODATA: ClassVar[Css] = Css("img[itemprop=associatedMedia], img[itemprop=image], [itemprop=image] img")
     TITLE_TAG: ClassVar[Css] = Css("title")
     H1: ClassVar[Css] = Css("h1")
@@ -266,8 +279,10 @@ class ArticleParser:
     # fields ------------------------------------------------------------------
     @cached_property
     def canonical(self) -> Optional[str]:
+        """The page's own URL as it names it (rel=canonical, else og:url): never rewritten into
+        another form, so an article is stored under the URL the site gives it."""
         href = self.page.link("canonical") or self.page.meta("og:url")
-        return site_canonical(self.absolute(href)) if href else None
+        return request_url(self.absolute(href)) if href else None
 
     def url(self) -> Optional[str]:
         return self.canonical
@@ -382,19 +397,72 @@ class ArticleParser:
         keywords = self.page.meta("keywords", "news_keywords") or ""
         return [tag for tag in dict.fromkeys(normalize_text(t) for t in keywords.split(",")) if tag]
 
-    def published_at(self) -> Optional[str]:
-        """The head's metas (the ISO ones first: they keep the seconds that the compact
-        `article:published_time` drops), else schema.org microdata (content, datetime or text)."""
-        found = parse_any(self.page.meta(*self.PUBLISHED_METAS))
+    # dates ---------------------------------------------------------------------
+    def shown(self, css: Optional[Css]) -> Optional[Element]:
+        return self.page.first(css) if css is not None else None
+
+    def written_dates(self, shown: Optional[Element], metas: tuple[str, ...], microdata: Css) -> list[str]:
+        """The texts that name one date in machine-readable form: the shown element's datetime,
+        the metas, the microdata (content, datetime or text), in that order."""
+        texts = [shown.get("datetime") or ""] if shown is not None else []
+        texts += [self.page.meta(name) or "" for name in metas]
+        node = self.page.first(microdata)
+        if node is not None:
+            texts.append(node.get("content") or node.get("datetime") or Page.text(node))
+        return [text for text in texts if text.strip()]
+
+    def published_unix(self) -> Optional[str]:
+        """The publication time in unix seconds, where the page gives it apart from its visible time."""
+        return self.page.meta(*self.PUBLISHED_UNIX_METAS)
+
+    @cached_property
+    def clock(self) -> tzinfo:
+        """The zone of the times this page writes without one: the difference between a moment it
+        gives exactly (the shown time's data-unixtime, a meta with its zone, its unix publication
+        time) and the same moment as it writes it; else the zone its metas say; else the layout's."""
+        shown = self.shown(self.PUBLISHED_SHOWN)
+        written = self.written_dates(shown, self.PUBLISHED_METAS, self.DATE_PUBLISHED)
+        exact = [shown.get("data-unixtime") or ""] if shown is not None else []
+        exact += [text for text in written if says_its_zone(text)] + [self.published_unix() or ""]
+        naive = ([Page.text(shown)] if shown is not None else []) + [text for text in written if not says_its_zone(text)]
+        for reference in exact:
+            for text in naive:
+                zone = zone_between(reference, text)
+                if zone is not None:
+                    return zone
+        for name in self.PUBLISHED_METAS + self.MODIFIED_METAS:
+            zone = zone_of(self.page.meta(name))
+            if zone is not None:
+                return zone
+        return self.DEFAULT_ZONE
+
+    def date(self, shown: Optional[Element], metas: tuple[str, ...], microdata: Css, unix: Optional[str] = None) -> Optional[str]:
+        """One date, machine-readable sources first: the shown element's own data-unixtime; a
+        datetime, meta or microdata that says its zone; the unix time given apart; then the
+        zone-less ones in the page's clock; last the visible text (in the zone its label names,
+        else in the page's clock)."""
+        if shown is not None:
+            found = parse_any(shown.get("data-unixtime"))
+            if found:
+                return found
+        written = self.written_dates(shown, metas, microdata)
+        for text in written:
+            if says_its_zone(text):
+                return parse_any(text)
+        found = parse_any(unix)
         if found:
             return found
-        node = self.page.first(self.DATE_PUBLISHED)
-        if node is None:
-            return None
-        return parse_any(node.get("content") or node.get("datetime") or Page.text(node))
+        for text in written:
+            found = parse_any(text, self.clock)
+            if found:
+                return found
+        return parse_any(Page.text(shown), self.clock) if shown is not None else None
+
+    def published_at(self) -> Optional[str]:
+        return self.date(self.shown(self.PUBLISHED_SHOWN), self.PUBLISHED_METAS, self.DATE_PUBLISHED, self.published_unix())
 
     def modified_at(self) -> Optional[str]:
-        return parse_any(self.page.meta(*self.MODIFIED_METAS))
+        return self.date(self.shown(self.MODIFIED_SHOWN), self.MODIFIED_METAS, self.DATE_MODIFIED)
 
     def image(self) -> Optional[Image]:
         """The layout's lead photo and its credit, else the photo schema.org marks; never og:image
@@ -427,6 +495,12 @@ class ArticleParser:
                 logger.debug("Field %s raised on %s", name, self.site_url, exc_info=True)
                 result.errors[name] = f"{type(exc).__name__}: {exc}"
                 values[name] = None
+        modified, published = values.get("modified_at"), values.get("published_at")
+        # ISO UTC with "Z", compared as text to the minute: a time shown to the minute (":00")
+        # in the minute of a publication known to the second is no contradiction
+        if modified and published and modified[:16] < published[:16]:
+            result.dropped["modified_at"] = f"modified {modified} is before published {published}"
+            values["modified_at"] = None
         result.missing = [
             name for name in self.FIELD_METHODS
             if name in result.errors or (name in EXPECTED_FIELDS and not values[name])
@@ -438,7 +512,7 @@ class ArticleParser:
             if value is not None and value != []:
                 setattr(article, name, value)
         article.layout = self.layout
-        article.url = article.url or self.site_url
+        article.url = article.url or request_url(self.site_url)  # no canonical: where it was fetched (after redirects)
         article.fetched_url = self.fetched_url
         result.article = article
         return result

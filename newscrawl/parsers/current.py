@@ -12,18 +12,19 @@ The body is `div.article__body`, a run of `div.article__block[data-type]`, read 
   and an archive that drops them loses them for good), and its kind is reported
   (`ParseResult.unknown_blocks`): the spider counts it (`newscrawl/body/unknown_block/<kind>`)
   and warns once per kind, so that a new kind is seen the day it appears.
-Visible times are the place's clock: the page's zone comes from the compact meta or from
-the difference between `data-unixtime` and the time shown beside it.
+Dates (ArticleParser.date): the shown time's own `data-unixtime` first, then metas and
+microdata that say their zone, the unix publication time (`analytics:p_ts`), then zone-less
+ones and the visible text in the page's clock: the zone a label names ("GMT"), else the
+difference between a unix time and the same moment as shown, else the metas' zone, else the
+site's own clock (Moscow: the same system's ria.ru page writes its zone-less metas in it).
 """
 
 from __future__ import annotations
 
 import re
 from datetime import timedelta, timezone, tzinfo
-from functools import cached_property
 from typing import ClassVar, Optional
 
-from newscrawl.dates import parse_any, zone_between, zone_of
 from newscrawl.items import Image
 from newscrawl.parsers.base import ArticleParser, BodyParts
 from newscrawl.parsers.page import Css, Element, Page
@@ -42,8 +43,9 @@ class CurrentArticleParser(ArticleParser):
     TITLE = Css("h1.article__title, div.article__title")
     LEAD = Css(".article__announce-text")
     BODY = Css(".article__body")
-    DATE_SHOWN = Css(".article__info-date [data-unixtime]")
-    DATE_MODIFIED = Css(".article__info-date-modified")
+    PUBLISHED_SHOWN = Css(".article__info-date a")
+    MODIFIED_SHOWN = Css(".article__info-date-modified")
+    DEFAULT_ZONE: ClassVar[tzinfo] = SITE_ZONE
     TAGS = Css(".article__footer .tag__text, a.article__tags-item")
     IMAGE = Css(
         ".article__announce .media__size img, .article__announce .media__size amp-img,"
@@ -91,29 +93,3 @@ class CurrentArticleParser(ArticleParser):
         img = self.page.first(self.IMAGE)
         caption = self.text(self.CAPTION) or (optional_text(img.get("title")) if img is not None else None)
         return self.image_of(img, self.text(self.CREDIT), caption)
-
-    @cached_property
-    def zone(self) -> tzinfo:
-        """The clock of the page's visible times."""
-        zone = zone_of(self.page.meta("article:published_time"))
-        if zone is None:
-            shown = self.page.first(self.DATE_SHOWN)
-            if shown is not None:
-                zone = zone_between(shown.get("data-unixtime"), Page.text(shown))
-        return zone or SITE_ZONE
-
-    def published_at(self) -> Optional[str]:
-        found = super().published_at()  # metas and microdata say their zone (or are UTC)
-        if found:
-            return found
-        shown = self.page.first(self.DATE_SHOWN)
-        if shown is None:
-            return None
-        return parse_any(shown.get("data-unixtime")) or parse_any(Page.text(shown), self.zone)
-
-    def modified_at(self) -> Optional[str]:
-        found = parse_any(self.page.meta(*self.MODIFIED_METAS), self.zone)
-        if found:
-            return found
-        node = self.page.first(self.DATE_MODIFIED)
-        return parse_any(Page.text(node), self.zone) if node is not None else None

@@ -5,7 +5,8 @@ The body is `div.b-article__text[itemprop=articleBody]`: paragraphs, sub-heads a
 Related articles are READ MORE links, none of their text in the body: "READ MORE: <a>"
 paragraphs, and the inline cards `div.b-inject.m-inject-min` (a real 2020 page: a picture
 link, a photo credit, then `div.b-inject__content a` with the title). Other `b-inject` kinds
-(video embeds, audio) are media. Times are shown in UTC (the real page's "21:17 18.11.2019" is its pubdate meta).
+(video embeds, audio) are media. Times are shown in UTC (the real page's "21:17 18.11.2019" is its pubdate meta
+2019-11-18T21:17:27Z), the 2020 pages' "(updated 11:14 GMT 29.04.2020)" says so itself.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from __future__ import annotations
 import re
 from typing import ClassVar, Optional
 
-from newscrawl.dates import parse_any
 from newscrawl.parsers.base import ArticleParser, BodyParts, section_slug
 from newscrawl.parsers.page import Css, Element, Page
 from newscrawl.urls import section_from_url
@@ -28,7 +28,8 @@ class LegacyArticleParser(ArticleParser):
     BODY = Css(".b-article__text, [itemprop=articleBody]")
     AUTHORS = Css(".b-article__refs-author a[rel=author]")
     RUBRIC = Css("a.b-article__refs-rubric, [itemprop=articleSection]")
-    DATE = Css("time.b-article__refs-date")
+    PUBLISHED_SHOWN = Css("time.b-article__refs-date")
+    MODIFIED_SHOWN = Css(".b-article__refs-date-upd")
     IMAGE = Css(".b-article__header img")
     CREDIT = Css(".b-article__header-copy")
     TAGS = Css(".b-article__refs-tags a, .b-article__tags a")
@@ -76,12 +77,3 @@ class LegacyArticleParser(ArticleParser):
             if slug:
                 return slug
         return super().section() or section_from_url(self.canonical or self.site_url)
-
-    def published_at(self) -> Optional[str]:
-        found = super().published_at()
-        if found:
-            return found
-        date = self.page.first(self.DATE)
-        if date is None:
-            return None
-        return parse_any(date.get("datetime")) or parse_any(Page.text(date))

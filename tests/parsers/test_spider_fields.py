@@ -101,3 +101,16 @@ def test_unknown_block_kinds_named_in_stats_are_bounded(spider: AsiaSpider, capl
     counted = stats(spider, "newscrawl/body/unknown_block/")
     assert len(counted) == MAX_UNKNOWN_BLOCK_KINDS + 1 and counted["other"] == 7
     assert len(unknown_block_warnings(caplog)) == MAX_UNKNOWN_BLOCK_KINDS
+def test_a_modified_time_before_the_publication_is_dropped_counted_and_logged(
+    spider: AsiaSpider, caplog: pytest.LogCaptureFixture
+) -> None:
+    page = next(p for p in GOLDEN_ARTICLES if p.name == "current-dates-modified-before-published")
+    assert 'property="article:modified_time"' in page.html and page.expected["modified_at"] is None
+    with caplog.at_level(logging.INFO):
+        out = list(spider.parse_article(article_response(page.html, urlsplit(page.url).path)))
+    (article,) = [x for x in out if isinstance(x, Article)]
+    assert article.modified_at is None and article.published_at == page.expected["published_at"]
+    assert stats(spider, "newscrawl/field_dropped/") == {"modified_at": 1}
+    assert stats(spider, "newscrawl/field_missing/") == {}
+    (line,) = [r.getMessage() for r in caplog.records if "dropped" in r.getMessage()]
+    assert line.startswith(f"Field modified_at dropped on {page.url}: modified ") and "before published" in line
