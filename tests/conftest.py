@@ -28,6 +28,14 @@ LEFTOVER_GRACE_SECONDS = 10
 
 # Small enough for CI, large enough to hold every trap of the corpus.
 E2E_ARTICLES = 60
+# READ MORE hops a crawl follows by default (NEWSCRAWL_READ_MORE_DEPTH)
+DEFAULT_DEPTH = 2
+
+
+def within_depth(manifest: dict[str, Any], depth: int = DEFAULT_DEPTH) -> set[str]:
+    """The ids of every article a crawl of the mirror stores: those at most `depth` READ MORE
+    hops from the index, by the manifest."""
+    return {i for i, a in manifest["articles"].items() if a["hops"] is not None and a["hops"] <= depth}
 
 
 @dataclass
