@@ -18,6 +18,8 @@ from newscrawl.mirror.build import build_mirror
 from newscrawl.mirror.server import MirrorServer
 from tests import procs
 
+pytest_plugins = ["tests.ci_skips"]  # in CI a skipped test fails
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 # the shared folder beside the checkout (as CI lays it), else the copy kept in docs/shared
 SHARED = PROJECT_ROOT.parent / "shared" if (PROJECT_ROOT.parent / "shared").is_dir() else PROJECT_ROOT / "docs" / "shared"
