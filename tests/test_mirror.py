@@ -400,7 +400,9 @@ def test_deterministic_and_golden_up_to_date(tmp_path: Path, built: dict[str, An
 
 
 def test_golden_pages_match_their_expected_values() -> None:
-    for doc_file in sorted(GOLDEN.glob("*.json")):
+    docs = sorted(GOLDEN.glob("*.json"))
+    assert len(docs) == len(list(GOLDEN.glob("*.html"))) >= 10, "golden pages missing"
+    for doc_file in docs:
         doc = json.loads(doc_file.read_text(encoding="utf-8"))
         page = doc_file.with_suffix(".html").read_bytes()
         if doc["kind"] == "index":
@@ -408,4 +410,5 @@ def test_golden_pages_match_their_expected_values() -> None:
             assert [canon(link) for link in links] == doc["expected"]["links"] and nxt == doc["expected"]["next_url"]
         else:
             got = extract(page)
+            assert {"title", "body"} <= got.keys(), doc_file.name
             assert all(got[k] == doc["expected"][k] for k in got), doc_file.name
