@@ -482,7 +482,9 @@ def test_deterministic_and_golden_up_to_date(tmp_path: Path, built: dict[str, An
 
 
 def test_golden_pages_match_their_expected_values() -> None:
-    for doc_file in sorted(GOLDEN.glob("*.json")):
+    docs = sorted(GOLDEN.glob("*.json"))
+    assert len(docs) == len(list(GOLDEN.glob("*.html"))) >= 10, "golden pages missing"
+    for doc_file in docs:
         doc = json.loads(doc_file.read_text(encoding="utf-8"))
         page = doc_file.with_suffix(".html").read_bytes()
         if doc["kind"] == "index":
@@ -490,5 +492,6 @@ def test_golden_pages_match_their_expected_values() -> None:
             assert [canon(link) for link in links] == doc["expected"]["links"] and nxt == doc["expected"]["next_url"]
         elif urlsplit(doc["url"]).hostname in SITE_HOSTS:  # not the ria.ru page: read by hand (corpus/real.py)
             got = extract(page)
+            assert {"title", "body"} <= got.keys(), doc_file.name
             assert all(got[k] == doc["expected"][k] for k in got), doc_file.name
             assert unknown_kinds(lxml_html.fromstring(page.decode("utf-8"))) == doc.get("unknown_blocks", {}), doc_file.name

@@ -12,37 +12,40 @@ from typing import Any
 import pytest
 from sqlalchemy import update
 
-from newscrawl.cleaning import content_hash
-from newscrawl.db import ARTICLES, REVISIONS, Archive, ExportFilter, article_values
+from newscrawl.db import ARTICLES, REVISIONS, Archive, ExportFilter
 from newscrawl.items import ARTICLE_FIELDS, Article
-from tests.archive.conftest import as_set, expected_articles, run_export
+from newscrawl.mirror.stored import content_hash, feed_lines, with_body
+from tests.archive.conftest import FETCHED_AT, as_set, run_export
 
 LONG_AGO = "2020-01-01T00:00:00Z"
 
 
 @dataclasses.dataclass
 class Filled:
+    """What the archive was given, as the mirror's feed lines (newscrawl.mirror.stored): the
+    expected export lines, computed without the code that writes the archive."""
+
     database_url: str
-    first: dict[str, Article]  # the first crawl's items (stored "long ago")
-    edits: dict[str, Article]  # the later crawl's changed items
+    first: dict[str, dict[str, Any]]  # the first crawl's items (stored "long ago")
+    edits: dict[str, dict[str, Any]]  # the later crawl's changed items
 
 
 @pytest.fixture
 def filled(database_url: str, manifest: dict[str, Any]) -> Filled:
     """An archive whose first crawl stored every mirror article long ago; a later crawl
     stored new versions of three of them."""
-    first = expected_articles(manifest)
+    first = feed_lines(manifest, FETCHED_AT)
+    assert len(first) == len(manifest["articles"])
     archive = Archive(database_url)
-    archive.write_batch(list(first.values()), crawl_id=1)
+    archive.write_batch([Article(**line) for line in first.values()], crawl_id=1)
     with archive.engine.begin() as conn:
         conn.execute(update(REVISIONS).values(seen_at=LONG_AGO))
         conn.execute(update(ARTICLES).values(changed_at=LONG_AGO, first_seen_at=LONG_AGO, last_seen_at=LONG_AGO))
     edits = {}
-    for article in list(first.values())[:3]:
-        body = article.body + " UPDATE: The ministry later said a final decision would be announced within days."
-        edits[article.article_id] = dataclasses.replace(article, body=body, content_hash=content_hash(article.title, body),
-                                                        fetched_at="2026-11-28T00:00:00Z")
-    archive.write_batch(list(edits.values()), crawl_id=2)
+    for line in list(first.values())[:3]:
+        body = line["body"] + " UPDATE: The ministry later said a final decision would be announced within days."
+        edits[line["article_id"]] = with_body(line, body, "2026-11-28T00:00:00Z")
+    archive.write_batch([Article(**line) for line in edits.values()], crawl_id=2)
     archive.close()
     return Filled(database_url, first, edits)
 
@@ -56,11 +59,12 @@ def exported(database_url: str, selection: ExportFilter) -> list[dict[str, Any]]
 
 
 def current(filled: Filled) -> dict[str, dict[str, Any]]:
-    return {i: article_values(filled.edits.get(i, a)) for i, a in filled.first.items()}
+    return {i: filled.edits.get(i, line) for i, line in filled.first.items()}
 
 
-def test_the_archive_exports_the_current_version_of_each_article(filled: Filled) -> None:
+def test_the_archive_exports_the_current_version_of_each_article(filled: Filled, manifest: dict[str, Any]) -> None:
     lines = exported(filled.database_url, ExportFilter())
+    assert len(lines) == len(manifest["articles"])
     assert as_set(lines) == as_set(list(current(filled).values()))
     assert all(tuple(line) == ARTICLE_FIELDS for line in lines)
     published = [line["published_at"] or "" for line in lines]
@@ -80,25 +84,25 @@ def test_published_window_and_section(filled: Filled, manifest: dict[str, Any]) 
 
 def test_changed_since_gives_every_version_stored_since(filled: Filled) -> None:
     lines = exported(filled.database_url, ExportFilter(changed_since="2021-01-01T00:00:00Z"))
-    assert as_set(lines) == as_set([article_values(a) for a in filled.edits.values()])
+    assert as_set(lines) == as_set(list(filled.edits.values())) and len(lines) == len(filled.edits)
     everything = exported(filled.database_url, ExportFilter(changed_since="2000-01-01T00:00:00Z"))
-    versions = [article_values(a) for a in filled.first.values()] + [article_values(a) for a in filled.edits.values()]
+    versions = list(filled.first.values()) + list(filled.edits.values())
     assert as_set(everything) == as_set(versions) and len(everything) == len(versions)
     # oldest first: the last line of an article is its current version
     last = {line["article_id"]: line for line in everything}
     assert as_set(list(last.values())) == as_set(list(current(filled).values()))
-    section = next(iter(filled.edits.values())).section
+    section = next(iter(filled.edits.values()))["section"]
     filtered = exported(filled.database_url, ExportFilter(changed_since="2021-01-01T00:00:00Z", section=section))
-    assert {line["article_id"] for line in filtered} == {i for i, a in filled.edits.items() if a.section == section}
+    assert {line["article_id"] for line in filtered} == {i for i, a in filled.edits.items() if a["section"] == section}
 
 
 def test_an_edit_undone_since_ends_on_the_current_version(filled: Filled) -> None:
     article_id, edit = next(iter(filled.edits.items()))
     archive = Archive(filled.database_url)
-    archive.write_batch([filled.first[article_id]], crawl_id=3)  # back to the first text, stored long ago
+    archive.write_batch([Article(**filled.first[article_id])], crawl_id=3)  # back to the first text, stored long ago
     archive.close()
     lines = [line for line in exported(filled.database_url, ExportFilter(changed_since="2021-01-01")) if line["article_id"] == article_id]
-    assert lines == [article_values(edit), article_values(filled.first[article_id])]
+    assert lines == [edit, filled.first[article_id]]
 
 
 def test_the_command_writes_stdout_or_a_gzip_file(filled: Filled, tmp_path: Path) -> None:
@@ -111,8 +115,7 @@ def test_the_command_writes_stdout_or_a_gzip_file(filled: Filled, tmp_path: Path
     assert done.returncode == 0 and done.stdout == b"", done.stderr
     with gzip.open(target, "rt", encoding="utf-8") as fh:
         text = fh.read()
-    assert as_set([json.loads(line) for line in text.splitlines()]) == as_set(
-        [article_values(a) for a in filled.edits.values()])
+    assert as_set([json.loads(line) for line in text.splitlines()]) == as_set(list(filled.edits.values()))
 
 
 @pytest.mark.parametrize(
@@ -177,12 +180,12 @@ def test_json_lines_parse_to_the_export_lines(filled: Filled, selection: ExportF
     archive = Archive(filled.database_url)
     archive.write_batch([awkward_article("9000000001")], crawl_id=3)
     article_id, _ = next(iter(filled.edits.items()))
-    archive.write_batch([filled.first[article_id]], crawl_id=4)  # an edit undone: a line of the reverted query
+    archive.write_batch([Article(**filled.first[article_id])], crawl_id=4)  # an edit undone: a line of the reverted query
     archive.close()
     lines = exported(filled.database_url, selection)
     assert "9000000001" in {line["article_id"] for line in lines}
     if selection.changed_since == "2021-01-01T00:00:00Z":  # the undone edit comes from the reverted query
-        assert [line for line in lines if line["article_id"] == article_id][-1] == article_values(filled.first[article_id])
+        assert [line for line in lines if line["article_id"] == article_id][-1] == filled.first[article_id]
     parsed = as_json(filled.database_url, selection)
     assert parsed == lines  # the same dicts in the same order...
     assert [list(line) for line in parsed] == [list(line) for line in lines]  # ...their fields in the feed's order

@@ -16,7 +16,7 @@ from newscrawl.db import ARTICLES, REVISIONS, CrawlRow
 from newscrawl.items import ARTICLE_FIELDS
 from newscrawl.mirror.server import MirrorServer
 from tests.archive.conftest import BACKENDS, FreshMirror, PostgresCluster, as_set, run_export
-from tests.conftest import CrawlRun, run_crawl
+from tests.conftest import CrawlRun, run_crawl, within_depth
 
 pytestmark = pytest.mark.e2e
 
@@ -52,16 +52,19 @@ def pair(request: pytest.FixtureRequest, fresh_mirror: FreshMirror, tmp_path_fac
     return CrawlPair(database_url, first, second, requests_first, requests_second)
 
 
+def versions_stored(fresh_mirror: FreshMirror) -> int:
+    """Article versions the two crawls store, by the manifests: every article of edition 1
+    within the depth, then each article edition 2 changed or added."""
+    one, two = fresh_mirror.manifest1, fresh_mirror.manifest2
+    return len(within_depth(one, DEPTH)) + len(one["changed_in_edition"]["2"]) + len(two["new_in_edition"]["2"])
+
+
 def table(database_url: str, query: Any) -> list[dict[str, Any]]:
     engine = create_engine(database_url)
     with engine.connect() as connection:
         found = [dict(row._mapping) for row in connection.execute(query)]
     engine.dispose()
     return found
-
-
-def within_depth(manifest: dict[str, Any]) -> set[str]:
-    return {i for i, a in manifest["articles"].items() if a["hops"] is not None and a["hops"] <= DEPTH}
 
 
 def test_one_row_per_article_holding_its_newest_text(pair: CrawlPair, fresh_mirror: FreshMirror) -> None:
@@ -113,15 +116,16 @@ def test_crawl_rows_count_what_each_crawl_did(pair: CrawlPair, fresh_mirror: Fre
     crawls = table(pair.database_url, select(CrawlRow.__table__).order_by(CrawlRow.id))
     assert [(c["spider"], c["finish_reason"]) for c in crawls] == [("asia", "finished"), ("asia", "finished")]
     first, second = crawls
-    assert first["articles_new"] == len(pair.first.feed_items()) and first["articles_changed"] == 0
+    assert first["articles_new"] == len(within_depth(one, DEPTH)) and first["articles_changed"] == 0
     assert (second["articles_new"], second["articles_changed"]) == (len(two["new_in_edition"]["2"]), len(one["changed_in_edition"]["2"]))
     assert second["articles_unchanged"] == 0  # no unchanged article was fetched, so none was compared
     assert second["arguments"]["base_url"].startswith("http://127.0.0.1:") and second["stats"]["newscrawl/crawl_id"] == second["id"]
     assert first["pages_failed"] >= 2 and first["finished_at"] <= second["started_at"]
 
 
-def test_export_equals_what_the_crawls_stored(pair: CrawlPair, tmp_path: Path) -> None:
+def test_export_equals_what_the_crawls_stored(pair: CrawlPair, fresh_mirror: FreshMirror, tmp_path: Path) -> None:
     feeds = pair.first.feed_items() + pair.second.feed_items()
+    assert len(feeds) == versions_stored(fresh_mirror)
     every_version = run_export(pair.database_url, "--changed-since", "2000-01-01")
     assert every_version.returncode == 0, every_version.stderr
     lines = every_version.lines()
@@ -151,4 +155,4 @@ def test_refresh_all_fetches_every_article_again_and_stores_nothing_new(
     last = table(pair.database_url, select(CrawlRow.__table__).order_by(CrawlRow.id.desc()).limit(1))[0]
     assert (last["articles_new"], last["articles_changed"], last["articles_unchanged"]) == (0, 0, len(before))
     assert last["arguments"]["refresh"] == "all"
-    assert len(table(pair.database_url, select(REVISIONS))) == len(pair.first.feed_items()) + len(pair.second.feed_items())
+    assert len(table(pair.database_url, select(REVISIONS))) == versions_stored(fresh_mirror)

@@ -40,6 +40,7 @@ def scripted_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def scripted_manifest(scripted_root: Path) -> dict[str, Any]:
     manifest: dict[str, Any] = json.loads((scripted_root / "manifest.json").read_text(encoding="utf-8"))
+    assert len(manifest["scripted"]) == 4, "the mirror's four script-built pages are missing"  # tests loop over them
     return manifest
 
 

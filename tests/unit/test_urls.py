@@ -46,9 +46,29 @@ def test_old_2016_urls_and_sections() -> None:
     assert section_from_url("https://sputnikglobe.com/20231203/some-slug-1115353279.html") is None
 
 
-@pytest.mark.parametrize("url", ["https://sputnikglobe.com/asia/", "https://sputnikglobe.com/20231203/", "https://example.com/a-12345678.html"])
-def test_non_articles_have_no_id_or_are_offsite(url: str) -> None:
-    assert identity_key(url) != "article:12345678" and (article_id_from_url(url) is None or "example" in url)
+@pytest.mark.parametrize(
+    "url,identity",
+    [
+        ("https://sputnikglobe.com/asia/?utm_source=x", "https://sputnikglobe.com/asia/"),
+        ("http://www.sputnikglobe.com/20231203/", "https://sputnikglobe.com/20231203/"),
+        ("https://sputnikglobe.com/services/asia/more.html?id=1115350000", "https://sputnikglobe.com/services/asia/more.html?id=1115350000"),
+    ],
+)
+def test_pages_of_the_site_that_are_not_articles_have_no_id(url: str, identity: str) -> None:
+    assert article_id_from_url(url) is None
+    assert identity_key(url) == identity
+
+
+@pytest.mark.parametrize(
+    "url,identity",
+    [
+        ("https://example.com/20231203/some-slug-1115353279.html", "https://example.com/20231203/some-slug-1115353279.html"),
+        ("https://example.com/asia/201806301066021398-us-south-korea-pressure/?utm_source=tw",
+         "https://example.com/asia/201806301066021398-us-south-korea-pressure/"),
+    ],
+)
+def test_an_article_path_on_another_host_is_not_the_sites_article(url: str, identity: str) -> None:
+    assert identity_key(url) == identity
 
 
 def test_canonical_keeps_real_parameters_and_drops_tracking() -> None:
