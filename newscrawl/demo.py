@@ -30,7 +30,9 @@ def main(argv: list[str] | None = None) -> int:
     log_file.parent.mkdir(parents=True, exist_ok=True)
     with MirrorServer(mirror_dir) as server:
         print(f"Serving it on {server.base_url}; crawling (log: {log_file}) ...", flush=True)
-        command = [sys.executable, "-m", "scrapy", "crawl", "asia", "-a", f"base_url={server.base_url}", "-s", f"LOG_FILE={log_file}"]
+        # a progress line each second: the demo's crawl is over in seconds
+        command = [sys.executable, "-m", "scrapy", "crawl", "asia", "-a", f"base_url={server.base_url}", "-s", f"LOG_FILE={log_file}",
+                   "-s", "NEWSCRAWL_PROGRESS_INTERVAL=1"]
         return subprocess.call(command, cwd=PROJECT_ROOT, env={**os.environ, "NEWSCRAWL_DATA_DIR": str(data_dir)})
 
 

@@ -30,7 +30,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.statscollectors import StatsCollector
 from twisted.internet import task
 
-from newscrawl.config import archive_enabled, number_setting
+from newscrawl.config import ARCHIVE_CRAWL, archive_enabled, number_setting
 
 logger = logging.getLogger(__name__)
 
@@ -179,8 +179,9 @@ class ProgressLog:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "ProgressLog":
         interval = number_setting(crawler.settings, "NEWSCRAWL_PROGRESS_INTERVAL", 10)
-        if not interval:
-            raise NotConfigured  # off on purpose: nothing to warn about
+        if not interval or not crawler.settings.getbool(ARCHIVE_CRAWL):
+            # off on purpose, or a debug command (scrapy shell, parse...): nothing to warn about
+            raise NotConfigured
         assert crawler.stats is not None
         extension = cls(crawler.stats, interval, archive_enabled(crawler.settings))
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)

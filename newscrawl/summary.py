@@ -18,10 +18,11 @@ from typing import IO, Any, Mapping, Optional
 
 from scrapy import signals
 from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
 from scrapy.settings import BaseSettings
 from sqlalchemy.engine import make_url
 
-from newscrawl.config import NewscrawlConfig, archive_enabled
+from newscrawl.config import ARCHIVE_CRAWL, NewscrawlConfig, archive_enabled
 from newscrawl.feeds import is_delivering_storage
 from newscrawl.progress import duration, plural
 
@@ -165,6 +166,8 @@ class CrawlSummary:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "CrawlSummary":
+        if not crawler.settings.getbool(ARCHIVE_CRAWL):
+            raise NotConfigured  # a debug command (scrapy parse, shell, fetch...): no crawl to sum up
         extension = cls(crawler)
         crawler.signals.connect(extension.feed_slot_closed, signal=signals.feed_slot_closed)
         crawler.signals.connect(extension.engine_stopped, signal=signals.engine_stopped)
