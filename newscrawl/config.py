@@ -59,6 +59,7 @@ KNOWN_SETTINGS: dict[str, str] = {
     "NEWSCRAWL_LOCK_ENABLED": "False: no crawl lock on the archive",
     "NEWSCRAWL_LOCK_WAIT": "seconds a crawl waits for the one holding the archive",
     "NEWSCRAWL_LOG_KEEP": "crawl log files kept under <data dir>/logs/",
+    "NEWSCRAWL_PROGRESS_INTERVAL": "seconds between two progress lines (0: none)",
     "NEWSCRAWL_RENDERING_ENABLED": "False: no browser for pages a script builds",
     "NEWSCRAWL_CHROMIUM_PATH": "the Chrome or Chromium to render with",
     "NEWSCRAWL_RENDER_WAIT": "seconds a page's script may take to write the article",
@@ -136,7 +137,7 @@ MORE_THAN_ZERO = Rule("number", zero_works=False)
 # one is one line and exit status 2 rather than a traceback from deep inside Scrapy.
 SETTING_RULES: dict[str, Rule] = {
     "NEWSCRAWL_STORE_ENABLED": FLAG, "NEWSCRAWL_LOCK_ENABLED": FLAG, "NEWSCRAWL_RENDERING_ENABLED": FLAG,
-    "LOGSTATS_INTERVAL": SECONDS,
+    "LOGSTATS_INTERVAL": SECONDS, "NEWSCRAWL_PROGRESS_INTERVAL": SECONDS,
     "DOWNLOAD_TIMEOUT": MORE_THAN_ZERO, "DOWNLOAD_DELAY": SECONDS, "RANDOMIZE_DOWNLOAD_DELAY": FLAG,
     "CONCURRENT_REQUESTS": AT_LEAST_ONE, "CONCURRENT_REQUESTS_PER_DOMAIN": AT_LEAST_ONE,
     "CONCURRENT_REQUESTS_PER_IP": COUNT, "CONCURRENT_ITEMS": AT_LEAST_ONE,

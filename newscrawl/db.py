@@ -658,6 +658,10 @@ class Archive:
             rows = conn.execute(select(NEAR.c.article_id, NEAR.c.similar_id, NEAR.c.similarity).order_by(NEAR.c.article_id))
             return [(a, b, s) for a, b, s in rows]
 
+    def article_count(self) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(ArticleRow)).scalar_one())
+
     def counts(self) -> dict[str, int]:
         """Rows per table, for summaries and tests."""
         with self.engine.connect() as conn:

@@ -37,6 +37,7 @@ from newscrawl.drops import ArticleNotStored, ArticleUnchanged
 from newscrawl.feeds import is_delivering_storage, remove_partial_feeds
 from newscrawl.healing import PageFailure, page_failed
 from newscrawl.items import Article
+from newscrawl.summary import ARCHIVE_ARTICLES
 from newscrawl.writer import ArchiveWriter, peak_rss_mb
 
 logger = logging.getLogger(__name__)
@@ -267,6 +268,7 @@ class ArchivePipeline:
         if self.archive is None or self.crawl_id is None:
             return
         counts = {**self.counts, "failed": int(self.stats.get_value("newscrawl/pages_failed", 0))}
+        self.stats.set_value(ARCHIVE_ARTICLES, self.archive.article_count())  # for the summary
         self.archive.finish_crawl(self.crawl_id, reason, counts, self.stats.get_stats())
 
     def feed_slot_closed(self, slot: Any) -> None:

@@ -49,7 +49,7 @@ class PostgresCluster:
 def _postgres_bin() -> Path:
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(p.split("/")[4]))
     if not found:
-        pytest.fail("PostgreSQL is not installed (Debian's postgresql): run bash scripts/system-deps.sh")
+        pytest.fail("PostgreSQL is not installed (Debian's postgresql): run bash scripts/system-deps.sh tests")
     return Path(found[-1]).parent
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from urllib.parse import urlsplit
 from typing import Any
 
 import pytest
@@ -192,3 +193,18 @@ def test_backfill_keeps_the_sections_articles_of_the_window_and_their_read_more(
     stored = {item["article_id"] for item in run.feed_items()}
     assert stored == expected
     assert "'newscrawl/backfill/other_section'" in run.log
+
+
+def test_an_ordinary_crawl_warns_of_nothing_normal(crawl: CrawlRun) -> None:
+    """A first crawl without JOBDIR: a new archive and no job directory are normal, so no warning
+    and none of Alembic's own lines; the only warnings are Scrapy's word on the pages that failed
+    (each of which has its own ERROR line)."""
+    assert "Disabled newscrawl.extensions.ResumableJobDir" not in crawl.log
+    assert not [line for line in crawl.log.splitlines() if "[alembic" in line]
+    assert crawl.log.count("[newscrawl.migrations] INFO: New archive: schema made at revision") == 1
+    failed = {urlsplit(url).path for url in re.findall(r"ERROR: Page failed: (\S+)", crawl.log)}
+    assert len(failed) == 3  # the mirror's failing pages (tests/e2e/test_summary.py names them)
+    warnings = [line for line in crawl.log.splitlines() if " WARNING: " in line]
+    for line in warnings:
+        gave_up = re.search(r"WARNING: Gave up retrying <GET (\S+)>", line)
+        assert gave_up and urlsplit(gave_up.group(1)).path in failed, line

@@ -26,7 +26,7 @@ SCRIPTED_ARTICLES = 30
 def chromium() -> str:
     found = find_chromium()
     if found is None:
-        pytest.skip("no Chromium: apt-get install chromium (scripts/system-deps.sh does)")
+        pytest.skip("no Chromium: apt-get install chromium (bash scripts/setup.sh does)")
     return found
 
 
