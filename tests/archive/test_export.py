@@ -16,6 +16,7 @@ from newscrawl.cleaning import content_hash
 from newscrawl.db import ARTICLES, REVISIONS, Archive, ExportFilter, article_values
 from newscrawl.items import ARTICLE_FIELDS, Article
 from tests.archive.conftest import as_set, expected_articles, run_export
+from tests.item_schema import assert_lines_match_schema
 
 LONG_AGO = "2020-01-01T00:00:00Z"
 
@@ -105,14 +106,16 @@ def test_the_command_writes_stdout_or_a_gzip_file(filled: Filled, tmp_path: Path
     out = run_export(filled.database_url)
     assert out.returncode == 0, out.stderr
     assert as_set(out.lines()) == as_set(list(current(filled).values()))
+    assert assert_lines_match_schema(out.lines()) == len(filled.first)
     assert f"Exported {len(filled.first)} articles to stdout" in out.stderr
     target = tmp_path / "feeds" / "asia.jsonl.gz"
     done = run_export(filled.database_url, "-o", str(target), "--changed-since", "2021-01-01")
     assert done.returncode == 0 and done.stdout == b"", done.stderr
     with gzip.open(target, "rt", encoding="utf-8") as fh:
         text = fh.read()
-    assert as_set([json.loads(line) for line in text.splitlines()]) == as_set(
-        [article_values(a) for a in filled.edits.values()])
+    versions = [json.loads(line) for line in text.splitlines()]
+    assert as_set(versions) == as_set([article_values(a) for a in filled.edits.values()])
+    assert assert_lines_match_schema(versions) == len(filled.edits)  # revision lines, made in Python
 
 
 @pytest.mark.parametrize(
@@ -198,4 +201,7 @@ def test_the_command_writes_the_json_lines_to_a_file(filled: Filled, tmp_path: P
     raw = target.read_bytes()
     assert raw.endswith(b"\n") and raw.count(b"\n") == len(filled.first) + 1
     # split on newlines only: a line may hold U+2028, raw as json.dumps(ensure_ascii=False) leaves it
-    assert [json.loads(line) for line in raw.split(b"\n")[:-1]] == exported(filled.database_url, ExportFilter())
+    lines = [json.loads(line) for line in raw.split(b"\n")[:-1]]
+    assert lines == exported(filled.database_url, ExportFilter())
+    # the lines the database writes (json_object / json_build_object), awkward values and nulls included
+    assert assert_lines_match_schema(lines) == len(filled.first) + 1

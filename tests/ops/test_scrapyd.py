@@ -16,12 +16,14 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import zipfile
 from pathlib import Path
 from typing import Any, Iterator, Optional
 
 import pytest
 
 from newscrawl.db import Archive
+from newscrawl.items import ARTICLE_FIELDS
 from newscrawl.mirror.server import MirrorServer
 from tests.conftest import PROJECT_ROOT
 from tests.ops.conftest import crawl_rows, expected_ids, stored_ids, wait_for
@@ -171,6 +173,20 @@ def test_deploy_schedule_and_crawl_through_scrapyd(
     assert "NEWSCRAWL_DATA_DIR is not set, and newscrawl runs from" in missing.stderr
     assert f"{server_dirs['scrapyd']}/eggs/newscrawl/r1.egg" in missing.stderr
     assert sorted(p.name for p in server_dirs["scrapyd"].iterdir()) == ["dbs", "eggs", "logs", "scrapyd.conf", "scrapyd.out", "twistd.pid"]
+
+
+def test_the_item_schema_ships_in_the_egg(server_dirs: dict[str, Path], deployed: dict[str, str]) -> None:
+    """newscrawl/schema/article.schema.json is in the deployed egg, and loads from it (zipped)."""
+    egg = server_dirs["scrapyd"] / "eggs" / "newscrawl" / "r1.egg"
+    with zipfile.ZipFile(egg) as zipped:
+        assert zipped.read("newscrawl/schema/article.schema.json") == (PROJECT_ROOT / "newscrawl/schema/article.schema.json").read_bytes()
+    probe = ("import sys; sys.path.insert(0, sys.argv[1]); import newscrawl.schema as s; "
+             "print(s.__file__); print(len(s.article_schema()['properties']))")
+    done = subprocess.run([sys.executable, "-c", probe, str(egg)], cwd=server_dirs["scrapyd"], env=deployed,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    where, fields = done.stdout.split()
+    assert where.startswith(str(egg)) and int(fields) == len(ARTICLE_FIELDS)
 
 
 def test_a_bad_argument_under_scrapyd_is_one_line_in_the_jobs_log_and_health_reports_it(
