@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from newscrawl.cli import main_ending_quietly
 from newscrawl.config import PROJECT_ROOT, default_data_dir
 from newscrawl.db import Archive
 from newscrawl.mirror.build import build_mirror
@@ -43,4 +44,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(main_ending_quietly(main))  # `... | head`: no BrokenPipeError traceback
