@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 
+from newscrawl.cli import main_ending_quietly
 from newscrawl.config import PROJECT_ROOT, default_data_dir
 from newscrawl.mirror.build import build_mirror
 from newscrawl.mirror.server import MirrorServer
@@ -37,4 +38,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(main_ending_quietly(main))  # `... | head`: no BrokenPipeError traceback

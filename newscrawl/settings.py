@@ -95,6 +95,9 @@ NEWSCRAWL_PROGRESS_INTERVAL = 10  # seconds between two progress lines (0: none)
 SCHEDULER = "newscrawl.progress.ArticleQueueScheduler"
 NEWSCRAWL_LOCK_WAIT = 0  # seconds a crawl waits for another one on the same archive; 0: exit at once (status 75)
 NEWSCRAWL_LOG_KEEP = 50  # crawl log files kept in <data dir>/logs/
+# a crawl that stores its feed removes the spider's oldest feeds in <data dir>/feeds/ beyond the newest
+# NEWSCRAWL_FEED_KEEP (0: keeps every feed; the archive holds every line: `scrapy export --changed-since`)
+NEWSCRAWL_FEED_KEEP = 0
 
 NEWSCRAWL_READ_MORE_DEPTH = 2
 # articles per archive transaction: big batches keep the writer ahead of the crawl as the

@@ -6,6 +6,10 @@ from __future__ import annotations
 import dataclasses
 import gzip
 import json
+import os
+import shlex
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +19,10 @@ from sqlalchemy import update
 from newscrawl.db import ARTICLES, REVISIONS, Archive, ExportFilter
 from newscrawl.items import ARTICLE_FIELDS, Article
 from newscrawl.mirror.stored import content_hash, feed_lines, with_body
+from newscrawl.cli import EXIT_BROKEN_PIPE
 from tests.archive.conftest import FETCHED_AT, as_set, run_export
+from tests.conftest import PROJECT_ROOT
+from tests.item_schema import assert_lines_match_schema
 
 LONG_AGO = "2020-01-01T00:00:00Z"
 
@@ -109,13 +116,16 @@ def test_the_command_writes_stdout_or_a_gzip_file(filled: Filled, tmp_path: Path
     out = run_export(filled.database_url)
     assert out.returncode == 0, out.stderr
     assert as_set(out.lines()) == as_set(list(current(filled).values()))
+    assert assert_lines_match_schema(out.lines()) == len(filled.first)
     assert f"Exported {len(filled.first)} articles to stdout" in out.stderr
     target = tmp_path / "feeds" / "asia.jsonl.gz"
     done = run_export(filled.database_url, "-o", str(target), "--changed-since", "2021-01-01")
     assert done.returncode == 0 and done.stdout == b"", done.stderr
     with gzip.open(target, "rt", encoding="utf-8") as fh:
         text = fh.read()
-    assert as_set([json.loads(line) for line in text.splitlines()]) == as_set(list(filled.edits.values()))
+    versions = [json.loads(line) for line in text.splitlines()]
+    assert as_set(versions) == as_set(list(filled.edits.values()))
+    assert assert_lines_match_schema(versions) == len(filled.edits)  # revision lines, made in Python
 
 
 @pytest.mark.parametrize(
@@ -201,4 +211,69 @@ def test_the_command_writes_the_json_lines_to_a_file(filled: Filled, tmp_path: P
     raw = target.read_bytes()
     assert raw.endswith(b"\n") and raw.count(b"\n") == len(filled.first) + 1
     # split on newlines only: a line may hold U+2028, raw as json.dumps(ensure_ascii=False) leaves it
-    assert [json.loads(line) for line in raw.split(b"\n")[:-1]] == exported(filled.database_url, ExportFilter())
+    lines = [json.loads(line) for line in raw.split(b"\n")[:-1]]
+    assert lines == exported(filled.database_url, ExportFilter())
+    # the lines the database writes (json_object / json_build_object), awkward values and nulls included
+    assert assert_lines_match_schema(lines) == len(filled.first) + 1
+
+
+# --section: any case; a section the archive does not hold is named, with those it holds -----
+
+def test_a_section_is_matched_without_regard_to_case(filled: Filled, manifest: dict[str, Any]) -> None:
+    asia = {i for i, a in manifest["articles"].items() if a["section"] == "asia"}
+    assert asia
+    for spelling in ("asia", "Asia", "ASIA"):
+        done = run_export(filled.database_url, "--section", spelling)
+        assert done.returncode == 0, done.stderr
+        assert {line["article_id"] for line in done.lines()} == asia, spelling
+    changed = run_export(filled.database_url, "--section", "AsIa", "--changed-since", "2021-01-01")
+    assert {line["article_id"] for line in changed.lines()} == {i for i in filled.edits if i in asia}
+
+
+def test_an_unknown_section_is_one_line_naming_the_sections_held(filled: Filled, manifest: dict[str, Any], tmp_path: Path) -> None:
+    held = sorted({a["section"] for a in manifest["articles"].values() if a["section"]})
+    assert len(held) > 1
+    target = tmp_path / "out.jsonl"
+    done = run_export(filled.database_url, "--section", "nosuch", "-o", str(target))
+    assert done.returncode == 2 and done.stdout == b""
+    assert done.stderr.splitlines() == [
+        f"scrapy export: error: --section nosuch: the archive holds no article of that section; its sections: {', '.join(held)}"]
+    assert not target.exists()  # nothing written
+    typo = run_export(filled.database_url, "--section", "Aisa")
+    assert typo.returncode == 2 and "(did you mean asia?)" in typo.stderr and len(typo.stderr.splitlines()) == 1
+
+
+def test_a_section_of_an_empty_archive(tmp_path: Path) -> None:
+    Archive(f"sqlite:///{tmp_path / 'a.sqlite'}").close()
+    done = run_export(f"sqlite:///{tmp_path / 'a.sqlite'}", "--section", "asia")
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == ["scrapy export: error: --section asia: the archive holds no article of any section yet"]
+
+
+# a reader that stops early: `scrapy export | head -1` ends quietly -----------------------------
+
+BROKEN_PIPE_SIGNS = ("Traceback", "BrokenPipe", "Broken pipe", "Exception ignored")
+
+
+def test_export_into_head_ends_quietly(filled: Filled) -> None:
+    whole = run_export(filled.database_url)
+    assert whole.returncode == 0 and len(whole.stdout) > 2 * 65536  # more than a pipe holds: head leaves it mid-way
+    command = f"set -o pipefail; {shlex.quote(sys.executable)} -m scrapy export -s NEWSCRAWL_DATABASE_URL={shlex.quote(filled.database_url)} | head -1"
+    done = subprocess.run(["bash", "-c", command], cwd=PROJECT_ROOT, capture_output=True, timeout=120)
+    assert done.stdout == whole.stdout.split(b"\n", 1)[0] + b"\n"
+    stderr = done.stderr.decode()
+    assert not any(sign in stderr for sign in BROKEN_PIPE_SIGNS), stderr
+    assert "Exported" not in stderr  # the export did not finish, and says nothing that claims it did
+    assert done.returncode == EXIT_BROKEN_PIPE == 141  # as `yes | head -1` under pipefail: a cut output, quietly
+
+
+def test_export_to_a_pipe_nobody_reads_ends_quietly(filled: Filled) -> None:
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before the first line
+    try:
+        done = subprocess.run([sys.executable, "-m", "scrapy", "export", "-s", f"NEWSCRAWL_DATABASE_URL={filled.database_url}"],
+                              cwd=PROJECT_ROOT, stdout=write_end, stderr=subprocess.PIPE, timeout=120)
+    finally:
+        os.close(write_end)
+    stderr = done.stderr.decode()
+    assert done.returncode == EXIT_BROKEN_PIPE and not any(sign in stderr for sign in BROKEN_PIPE_SIGNS), stderr

@@ -5,6 +5,7 @@ and on PostgreSQL. Expected values come from the two editions' manifests."""
 from __future__ import annotations
 
 import json
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from newscrawl.items import ARTICLE_FIELDS
 from newscrawl.mirror.server import MirrorServer
 from tests.archive.conftest import BACKENDS, FreshMirror, PostgresCluster, as_set, run_export
 from tests.conftest import CrawlRun, run_crawl, within_depth
+from tests.item_schema import assert_lines_match_schema
 
 pytestmark = pytest.mark.e2e
 
@@ -107,6 +109,7 @@ def test_the_second_feed_holds_exactly_the_changed_and_new_articles(pair: CrawlP
     one, two = fresh_mirror.manifest1, fresh_mirror.manifest2
     items = pair.second.feed_items()
     assert {item["article_id"] for item in items} == set(one["changed_in_edition"]["2"]) | set(two["new_in_edition"]["2"])
+    assert_lines_match_schema(items)  # changed versions too
     for item in items:
         assert item["body"] == two["articles"][item["article_id"]]["expected"]["body"]
 
@@ -156,3 +159,45 @@ def test_refresh_all_fetches_every_article_again_and_stores_nothing_new(
     assert (last["articles_new"], last["articles_changed"], last["articles_unchanged"]) == (0, 0, len(before))
     assert last["arguments"]["refresh"] == "all"
     assert len(table(pair.database_url, select(REVISIONS))) == versions_stored(fresh_mirror)
+
+
+def jsonl(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_o_appends_each_crawl_capital_o_keeps_only_the_last_and_export_has_everything(
+    fresh_mirror: FreshMirror, tmp_path: Path
+) -> None:
+    """README "Output files": `-o FILE` appends each crawl's new and changed articles; `-O FILE`
+    replaces FILE with them (none: an empty file) on every crawl; `scrapy export` is the archive."""
+    one, two = fresh_mirror.manifest1, fresh_mirror.manifest2
+    changed = set(one["changed_in_edition"]["2"]) | set(two["new_in_edition"]["2"])
+    appended, overwritten = tmp_path / "appended.jsonl", tmp_path / "overwritten.jsonl"
+    p_url, q_url = f"sqlite:///{tmp_path / 'p.sqlite'}", f"sqlite:///{tmp_path / 'q.sqlite'}"
+    with MirrorServer(fresh_mirror.edition1) as server:
+        first = run_crawl(server.base_url, tmp_path / "c1", "-o", str(appended), database_url=p_url, output=False)
+        assert first.returncode == 0, first.log[-3000:]
+        first_lines = jsonl(appended)
+        assert {line["article_id"] for line in first_lines} == within_depth(one)
+        # a second archive as the first crawl left it, whose user file (-O) holds that crawl's lines
+        with sqlite3.connect(tmp_path / "p.sqlite") as source, sqlite3.connect(tmp_path / "q.sqlite") as copy:
+            source.backup(copy)
+        overwritten.write_bytes(appended.read_bytes())
+
+        server.root = fresh_mirror.edition2
+        second = run_crawl(server.base_url, tmp_path / "c2", "-o", str(appended), database_url=p_url, output=False)
+        assert second.returncode == 0, second.log[-3000:]
+        again = run_crawl(server.base_url, tmp_path / "c2q", "-O", str(overwritten), database_url=q_url, output=False)
+        assert again.returncode == 0, again.log[-3000:]
+        lines = jsonl(appended)
+        assert lines[: len(first_lines)] == first_lines  # -o: the first crawl's lines stay, the second's follow
+        assert {line["article_id"] for line in lines[len(first_lines):]} == changed
+        assert {line["article_id"] for line in jsonl(overwritten)} == changed  # -O: the user's file is only the last crawl's
+
+        nothing_new = run_crawl(server.base_url, tmp_path / "c3q", "-O", str(overwritten), database_url=q_url, output=False)
+        assert nothing_new.returncode == 0, nothing_new.log[-3000:]
+        assert overwritten.read_bytes() == b""  # a re-crawl that stores nothing empties it
+
+    export = run_export(p_url)  # the whole archive, each article's current version, whatever crawl stored it
+    newest = {line["article_id"]: line for line in lines}  # keep the last line per article_id
+    assert export.returncode == 0 and as_set(export.lines()) == as_set(list(newest.values()))

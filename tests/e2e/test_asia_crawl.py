@@ -16,6 +16,7 @@ from newscrawl.items import ARTICLE_FIELDS
 from newscrawl.mirror.server import MirrorServer
 from newscrawl.mirror.stored import feed_line
 from tests.conftest import SHARED, CrawlRun, run_crawl, within_depth
+from tests.item_schema import assert_lines_match_schema
 
 pytestmark = pytest.mark.e2e
 
@@ -99,6 +100,15 @@ def test_database_rows_and_feed_lines_agree(crawl: CrawlRun, manifest: dict[str,
             assert value == item[field], (item["article_id"], field)
 
 
+def test_every_feed_line_matches_the_item_schema(crawl: CrawlRun) -> None:
+    """newscrawl/schema/article.schema.json, strictly: a renamed, new or mistyped field fails here."""
+    items = crawl.feed_items()
+    assert assert_lines_match_schema(items) == len(rows(crawl))
+    # the nullable fields are met both ways, so the schema's nulls are put to the test
+    for field in ("lead", "dateline", "image", "modified_at"):
+        assert {item[field] is None for item in items} == {True, False}, field
+
+
 def test_fields_equal_the_corpus(crawl: CrawlRun, manifest: dict[str, Any]) -> None:
     items = items_of(crawl, manifest)
     for item in items:
@@ -131,8 +141,9 @@ def test_without_o_the_feed_goes_to_data_feeds(mirror: MirrorServer, manifest: d
     assert run.returncode == 0, run.log[-2000:]
     feeds = list((run.data_dir / "feeds").glob("asia-*.jsonl"))
     assert len(feeds) == 1
-    ids = {json.loads(line)["article_id"] for line in feeds[0].read_text(encoding="utf-8").splitlines()}
-    assert ids == set(manifest["asia_ids"])
+    lines = [json.loads(line) for line in feeds[0].read_text(encoding="utf-8").splitlines()]
+    assert {line["article_id"] for line in lines} == set(manifest["asia_ids"])
+    assert_lines_match_schema(lines)
 
 
 @pytest.mark.parametrize(
