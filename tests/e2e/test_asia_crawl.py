@@ -206,16 +206,27 @@ def test_backfill_keeps_the_sections_articles_of_the_window_and_their_read_more(
     assert "'newscrawl/backfill/other_section'" in run.log
 
 
-def test_an_ordinary_crawl_warns_of_nothing_normal(crawl: CrawlRun) -> None:
+def test_an_ordinary_crawl_warns_of_nothing_normal(crawl: CrawlRun, manifest: dict[str, Any]) -> None:
     """A first crawl without JOBDIR: a new archive and no job directory are normal, so no warning
     and none of Alembic's own lines; the only warnings are Scrapy's word on the pages that failed
-    (each of which has its own ERROR line)."""
+    (each of which has its own ERROR line), and the mirror's one page whose modified time is
+    before its publication (a page contradicting itself is not normal)."""
     assert "Disabled newscrawl.extensions.ResumableJobDir" not in crawl.log
     assert not [line for line in crawl.log.splitlines() if "[alembic" in line]
     assert crawl.log.count("[newscrawl.migrations] INFO: New archive: schema made at revision") == 1
     failed = {urlsplit(url).path for url in re.findall(r"ERROR: Page failed: (\S+)", crawl.log)}
     assert len(failed) == 3  # the mirror's failing pages (tests/e2e/test_summary.py names them)
+    contradicting = {
+        urlsplit(entry["url"]).path
+        for entry in manifest["articles"].values()
+        if "dates-modified-before-published" in entry["roles"]
+    }
+    assert len(contradicting) == 1
     warnings = [line for line in crawl.log.splitlines() if " WARNING: " in line]
+    dropped = {line: found for line in warnings if (found := re.search(r"WARNING: Field modified_at dropped on (\S+): ", line))}
+    assert {urlsplit(found.group(1)).path for found in dropped.values()} == contradicting
     for line in warnings:
+        if line in dropped:
+            continue
         gave_up = re.search(r"WARNING: Gave up retrying <GET (\S+)>", line)
         assert gave_up and urlsplit(gave_up.group(1)).path in failed, line
