@@ -127,7 +127,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("--articles", type=int, default=2000, help="mirror size for the CPU, disk and re-crawl figures")
     parser.add_argument("--reparse-articles", type=int, default=20000, help="mirror size for the reparse figures (0: skip)")
     parser.add_argument("--reps", type=int, default=3, help="pairs of crawls, WARC off and on")
-    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out", help="cached mirrors, runs and warc.json (default bench/out)")
     args = parser.parse_args(argv)
     work = args.out / "runs" / "warc"
     shutil.rmtree(work, ignore_errors=True)

@@ -9,18 +9,27 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Any, ClassVar, Optional
 
 from scrapy.commands import ScrapyCommand
-from scrapy.exceptions import UsageError
 from scrapy.utils.log import configure_logging
 
-from newscrawl.commands.export import _day
+from newscrawl.cli import EXIT_BROKEN_PIPE, reader_may_leave, refused
 from newscrawl.config import ConfigError, check_setting_names, check_setting_values
 from newscrawl.extensions import EXIT_LOCKED, CrawlLock, CrawlLocked
 from newscrawl.recording import WarcConfig
 from newscrawl.reparse import Report, Reparser, Selection, StoredPages, stored_files
+
+
+def _day(option: str, value: Optional[str]) -> Optional[str]:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise refused("reparse", f"{option} takes a date as YYYY-MM-DD, not {value!r}") from None
 
 
 def summary(report: Report, dry_run: bool) -> list[str]:
@@ -76,11 +85,11 @@ class Command(ScrapyCommand):
                             help="only this article id (repeat the option, or give several ids separated by commas)")
         parser.add_argument("--layout", metavar="NAME", choices=("current", "legacy", "fallback"),
                             help="only articles of this layout (current, legacy, fallback), as archived or as parsed today")
-        parser.add_argument("--spider", metavar="NAME", help="the spider whose callbacks parse the pages (default: the one that "
+        parser.add_argument("--spider", metavar="NAME", help="the spider whose callbacks parse the pages (by default the one that "
                             "wrote the WARC files, else asia)")
         parser.add_argument("--dry-run", action="store_true", dest="dry_run", help="report what would change; write nothing")
         parser.add_argument("--workers", type=int, metavar="N", help="processes that read pages besides this one and the "
-                            "archive's writer (default: one per core; 0 or 1: everything in this process)")
+                            "archive's writer (by default one per core; with 0 or 1 all is done in this process)")
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.settings is not None
@@ -90,17 +99,17 @@ class Command(ScrapyCommand):
             ids=frozenset(i.strip() for value in opts.id for i in value.split(",") if i.strip()), layout=opts.layout,
         )
         if selection.since and selection.until and selection.until < selection.since:
-            raise UsageError(f"--until {selection.until} is before --since {selection.since}", print_help=False)
+            raise refused("reparse", f"--until {selection.until} is before --since {selection.since}")
         if opts.workers is not None and opts.workers < 0:
-            raise UsageError("--workers takes a number of processes, 0 or more", print_help=False)
+            raise refused("reparse", "--workers takes a number of processes, 0 or more")
         if opts.id and not selection.ids:
-            raise UsageError("--id takes an article id, e.g. --id 1125526600", print_help=False)
+            raise refused("reparse", "--id takes an article id, e.g. --id 1125526600")
         try:
             check_setting_names(self.settings)
             check_setting_values(self.settings)
             directory = WarcConfig.from_settings(self.settings).directory
         except ConfigError as exc:
-            raise UsageError(str(exc), print_help=False) from None
+            raise refused("reparse", str(exc)) from None
         files = self._files(args, directory)
         lock = None if opts.dry_run else self._lock()
         try:
@@ -110,25 +119,24 @@ class Command(ScrapyCommand):
                 reparser = Reparser(self.settings, pages, selection, report, dry_run=opts.dry_run, spider_name=opts.spider,
                                     workers=opts.workers)
             except KeyError:
-                raise UsageError(f"--spider {opts.spider}: no spider of that name", print_help=False) from None
+                raise refused("reparse", f"--spider {opts.spider}: no spider of that name") from None
             reparser.run()
         finally:
             if lock is not None:
                 lock.release()
-        try:
+        with reader_may_leave() as pipe:  # `scrapy reparse | head -1`
             print("\n".join(summary(report, opts.dry_run)))
-            sys.stdout.flush()
-        except BrokenPipeError:  # `scrapy reparse | head`: the reader has had enough
-            sys.stderr.close()
+        if pipe.broken:
+            self.exitcode = EXIT_BROKEN_PIPE
 
     def _files(self, args: list[str], directory: Path) -> list[Path]:
         for name in args:
             if not Path(name).exists():
-                raise UsageError(f"no WARC file or folder {name}", print_help=False)
+                raise refused("reparse", f"no WARC file or folder {name}")
         files = stored_files([Path(a) for a in args] if args else [directory])
         if not files:
             where = ", ".join(args) if args else f"{directory} (the crawls' WARC files)"
-            raise UsageError(f"no WARC file in {where}: nothing to reparse", print_help=False)
+            raise refused("reparse", f"no WARC file in {where}: nothing to reparse")
         return files
 
     def _lock(self) -> Optional[CrawlLock]:
@@ -142,5 +150,5 @@ class Command(ScrapyCommand):
             self.exitcode = EXIT_LOCKED
             raise SystemExit(EXIT_LOCKED) from None
         except ConfigError as exc:
-            raise UsageError(str(exc), print_help=False) from None
+            raise refused("reparse", str(exc)) from None
         return lock
