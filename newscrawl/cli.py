@@ -15,7 +15,8 @@ import signal
 import sys
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Callable, Iterator
+from datetime import date
+from typing import Callable, Iterator, Optional
 
 from scrapy.exceptions import UsageError
 
@@ -29,6 +30,16 @@ def refused(command: str, message: str) -> UsageError:
     sys.stderr.write(f"scrapy {command}: error: {message}\n")
     sys.stderr.flush()
     return UsageError("", print_help=False)
+
+
+def day_option(command: str, option: str, value: Optional[str]) -> Optional[str]:
+    """An option's YYYY-MM-DD date, or the refusal of `scrapy <command>` naming it."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise refused(command, f"{option} takes a date as YYYY-MM-DD, not {value!r}") from None
 
 
 @dataclass

@@ -20,24 +20,19 @@ import argparse
 import gzip
 import json
 import sys
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, Any, ClassVar, Optional, cast
 
 from scrapy.commands import ScrapyCommand
 
-from newscrawl.cli import EXIT_BROKEN_PIPE, reader_may_leave, refused
+from newscrawl.cli import EXIT_BROKEN_PIPE, day_option, reader_may_leave, refused
 from newscrawl.config import ConfigError, NewscrawlConfig, nearest
 from newscrawl.db import Archive, ExportFilter
 
 
 def _day(option: str, value: Optional[str]) -> Optional[str]:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value).isoformat()
-    except ValueError:
-        raise refused("export", f"{option} takes a date as YYYY-MM-DD, not {value!r}") from None
+    return day_option("export", option, value)
 
 
 def _instant(option: str, value: Optional[str]) -> Optional[str]:

@@ -9,27 +9,17 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date
 from pathlib import Path
 from typing import Any, ClassVar, Optional
 
 from scrapy.commands import ScrapyCommand
 from scrapy.utils.log import configure_logging
 
-from newscrawl.cli import EXIT_BROKEN_PIPE, reader_may_leave, refused
+from newscrawl.cli import EXIT_BROKEN_PIPE, day_option, reader_may_leave, refused
 from newscrawl.config import ConfigError, check_setting_names, check_setting_values
 from newscrawl.extensions import EXIT_LOCKED, CrawlLock, CrawlLocked
 from newscrawl.recording import WarcConfig
 from newscrawl.reparse import Report, Reparser, Selection, StoredPages, stored_files
-
-
-def _day(option: str, value: Optional[str]) -> Optional[str]:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value).isoformat()
-    except ValueError:
-        raise refused("reparse", f"{option} takes a date as YYYY-MM-DD, not {value!r}") from None
 
 
 def summary(report: Report, dry_run: bool) -> list[str]:
@@ -95,7 +85,7 @@ class Command(ScrapyCommand):
         assert self.settings is not None
         configure_logging(self.settings)  # the warnings (a torn record, a page's missing field) as a crawl logs them
         selection = Selection(
-            since=_day("--since", opts.since), until=_day("--until", opts.until), by=opts.by,
+            since=day_option("reparse", "--since", opts.since), until=day_option("reparse", "--until", opts.until), by=opts.by,
             ids=frozenset(i.strip() for value in opts.id for i in value.split(",") if i.strip()), layout=opts.layout,
         )
         if selection.since and selection.until and selection.until < selection.since:
