@@ -275,3 +275,26 @@ def test_reparse_waits_for_no_crawl_it_exits_75_while_one_holds_the_archive(
     assert done.returncode == 75 and "Another crawl is writing this archive" in done.stderr, done.stderr
     with sqlite3.connect(database) as db:
         assert db.execute("SELECT count(*) FROM article_revisions WHERE origin IS NOT NULL").fetchone() == (0,)
+
+
+def test_reparse_reads_a_warc_file_another_tool_made(mirror: MirrorServer, manifest: dict[str, Any], tmp_path: Path) -> None:
+    """Pages captured by warcio's own HTTP recorder (requests, WARC/1.0, its own gzip), no
+    newscrawl warcinfo and no .idx: reparse scans the file and rebuilds their articles."""
+    articles = {i: a for i, a in manifest["articles"].items() if a["hops"] == 0 and a["layout"] in ("current", "legacy")}
+    chosen = sorted(articles)[:6]
+    assert len(chosen) == 6
+    warc = tmp_path / "other-tool.warc.gz"
+    # warcio patches http.client for requests imported after it: a process of its own
+    capture = ("import sys\nfrom warcio.capture_http import capture_http\nimport requests\n"
+               "with capture_http(sys.argv[1]):\n    for url in sys.argv[2:]:\n        requests.get(url, timeout=30).raise_for_status()\n")
+    urls = [mirror.base_url + articles[article_id]["paths"][0] for article_id in chosen]
+    subprocess.run([sys.executable, "-c", capture, str(warc), *urls], check=True, timeout=120)
+    database_url = f"sqlite:///{tmp_path / 'from-other-tool.sqlite'}"
+    done = run_reparse(tmp_path / "data", database_url, str(warc))
+    assert done.returncode == 0, done.stderr
+    assert "Reparsed 6 articles from 6 stored pages in 1 WARC files: 0 changed, 6 new" in done.stdout, done.stdout + done.stderr
+    lines = {line["article_id"]: line for line in exported(database_url)}
+    assert set(lines) == set(chosen)
+    for article_id, line in lines.items():
+        for name in ("title", "body", "published_at", "authors", "lead"):
+            assert line[name] == manifest["articles"][article_id]["expected"][name], (article_id, name)
