@@ -275,6 +275,11 @@ class PageReader:
         if response is None:
             self.skipped["revisit of a record not in these files"] += 1
             return None
+        return self._parsed(request, response, capture)
+
+    def _parsed(self, request: Request, response: Response, capture: Capture) -> Optional[Article]:
+        """The page through the middlewares as the crawl's downloader passed it on (the
+        browser's too), then the spider's callback."""
         try:
             for middleware in self.middlewares:
                 answer = middleware.process_response(request, response)
@@ -294,7 +299,7 @@ class PageReader:
             if isinstance(result, Request) and result.meta.get("playwright"):
                 rendered = self._rendering(capture, result)
                 if rendered is not None:
-                    return self._first_article(self.spider.parse_article(rendered), capture)
+                    return self._parsed(result, rendered, capture)
                 # the crawl's rendering failed (or could not be had): it went on with the static parse
                 self.skipped["no rendering stored"] += 1
                 static = result.meta.get("newscrawl_static")

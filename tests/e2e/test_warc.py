@@ -4,6 +4,7 @@ Expected figures come from the mirror (its manifest, its server's own request lo
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sqlite3
@@ -36,6 +37,10 @@ def within_depth(manifest: dict[str, Any]) -> set[str]:
     return {i for i, a in manifest["articles"].items() if a["hops"] is not None and a["hops"] <= DEPTH}
 
 
+def manifest_root(mirror: MirrorServer) -> Path:
+    return mirror.root
+
+
 def target(uri: str) -> str:
     parts = urlsplit(uri)
     return parts.path + (f"?{parts.query}" if parts.query else "")
@@ -53,6 +58,7 @@ def read_all(paths: list[Path]) -> list[dict[str, Any]]:
                 found.append({
                     "file": path, "type": record.rec_type, "uri": header("WARC-Target-URI") or "", "id": header("WARC-Record-ID"),
                     "concurrent_to": header("WARC-Concurrent-To"), "refers_to": header("WARC-Refers-To"),
+                    "truncated": header("WARC-Truncated"),
                     "status": int(record.http_headers.get_statuscode()) if record.rec_type in ("response", "revisit") else None,
                     "payload": payload,
                 })
@@ -298,3 +304,24 @@ def test_reparse_reads_a_warc_file_another_tool_made(mirror: MirrorServer, manif
     for article_id, line in lines.items():
         for name in ("title", "body", "published_at", "authors", "lead"):
             assert line[name] == manifest["articles"][article_id]["expected"][name], (article_id, name)
+
+
+def test_a_page_cut_by_the_size_bound_is_marked_truncated_and_rebuilt_alike(
+    mirror: MirrorServer, manifest: dict[str, Any], tmp_path: Path,
+) -> None:
+    bound = 20_000
+    run = run_crawl(mirror.base_url, tmp_path, "-s", f"NEWSCRAWL_MAX_PAGE_BYTES={bound}")
+    assert run.returncode == 0, run.log[-3000:]
+    # the mirror's pages over the bound (the saved real page among them), from the mirror's own files
+    routes = json.loads((Path(manifest_root(mirror)) / "routes.json").read_text(encoding="utf-8"))
+    big = {path for path, route in routes.items() if route.get("file") and "html" in route.get("type", "")
+           and (Path(manifest_root(mirror)) / route["file"]).stat().st_size > bound}
+    records = read_all(warc_files(run.data_dir / "warc"))
+    truncated = {target(r["uri"]) for r in records if r["type"] == "response" and r["truncated"]}
+    fetched_big = {target(r["uri"]) for r in records if r["type"] == "response"} & big
+    assert fetched_big and truncated == fetched_big
+    assert all(r["truncated"] == "length" for r in records if r["truncated"])
+    fresh = f"sqlite:///{tmp_path / 'rebuilt.sqlite'}"
+    done = run_reparse(tmp_path / "data", fresh, "-s", f"NEWSCRAWL_MAX_PAGE_BYTES={bound}")
+    assert done.returncode == 0, done.stderr
+    assert as_set(exported(fresh)) == as_set(exported(run.database_url))
