@@ -46,7 +46,7 @@ from newscrawl import __version__
 from newscrawl.config import ARCHIVE_CRAWL, NewscrawlConfig, number_setting
 from newscrawl.middlewares import DamagedPage
 from newscrawl.warc import (
-    TRUNCATED_DISCONNECT, TRUNCATED_LENGTH, WARC_VERSION, Entry, Pending, Record, WarcFileSet, delete_file, http_head, index_of,
+    TRUNCATED_DISCONNECT, TRUNCATED_LENGTH, WARC_VERSION, Entry, Originals, Pending, Record, WarcFileSet, delete_file, http_head, index_of,
     payload_digest, revisit_key, seal, utc_now, warc_date, warc_files,
 )
 
@@ -84,10 +84,9 @@ class WarcConfig:
         )
 
 
-def open_files(config: WarcConfig) -> dict[int, tuple[str, str]]:
+def open_files(config: WarcConfig) -> Originals:
     """What a crawl does before it writes: the `.open` files of a killed crawl made whole,
-    NEWSCRAWL_WARC_KEEP applied; returns the revisit check's originals (key -> (record id, date))
-    from the files kept for it."""
+    NEWSCRAWL_WARC_KEEP applied; returns the revisit check's originals from the files kept for it."""
     for path in warc_files(config.directory):
         if path.name.endswith(".open"):
             cut = seal(path)
@@ -97,7 +96,7 @@ def open_files(config: WarcConfig) -> dict[int, tuple[str, str]]:
                 logger.info("WARC file %s was left open by a crawl that was killed: every record whole, kept", path.name)
     files = warc_files(config.directory, with_open=False)
     newest = set(files[-config.keep:]) if config.keep else set(files)
-    originals: dict[int, tuple[str, str]] = {}
+    originals = Originals()
     referred: set[str] = set()  # record ids that revisits in kept files refer to
     retired = 0
     for path in reversed(files):  # newest first: a revisit refers to an older record
@@ -110,9 +109,7 @@ def open_files(config: WarcConfig) -> dict[int, tuple[str, str]]:
             retired += 1
         referred.update(e.refers_to for e in entries if e.type == "revisit" and e.refers_to)
         if path in newest:
-            for entry in entries:
-                if entry.type == "response" and entry.digest and not entry.truncated:
-                    originals.setdefault(revisit_key(entry.uri, entry.digest), (entry.id, entry.date))
+            originals.add_file(path, entries)
     if retired:
         logger.info("%d WARC files past NEWSCRAWL_WARC_KEEP=%d are kept: revisit records of kept files refer to them "
                     "(no new one will; they go once nothing refers to them)", retired, config.keep)
@@ -125,7 +122,7 @@ class WarcRecorder:
         self.config = config
         self.stats = crawler.stats
         self.files: Optional[WarcFileSet] = None
-        self.originals: dict[int, tuple[str, str]] = {}
+        self.originals = Originals()
         self.failed = False
 
     @classmethod
@@ -213,7 +210,7 @@ class WarcRecorder:
         entries = files.write([Pending(record, encoded or original is not None),
                                Pending(self._request_record(request, response.url, date, record.id), encoded=True)])
         if original is None and not truncated:
-            self.originals[key] = (record.id, date)
+            self.originals.add(key, record.id, date)
         self._count(entries)
         return entries
 

@@ -33,9 +33,12 @@ from io import BytesIO
 from pathlib import Path
 from typing import IO, Iterable, Iterator, Optional
 
+import numpy as np
 from warcio.recordbuilder import RecordBuilder
 from warcio.recordloader import ArcWarcRecord, ArcWarcRecordLoader
 from warcio.warcwriter import WARCWriter
+
+from newscrawl.compact import KeyMap
 
 logger = logging.getLogger(__name__)
 
@@ -516,6 +519,60 @@ def seal(path: Path) -> Optional[str]:
     _write_index(index_path(path), found.entries)
     os.replace(path, path.with_name(path.name.removesuffix(OPEN_SUFFIX)))
     return cut
+
+
+def record_fields(path: Path, offset: int) -> dict[str, str]:
+    """The WARC header fields (names in lower case) of the record at `offset`, its block unread."""
+    with path.open("rb") as file:
+        file.seek(offset)
+        data = file.read(16384)
+    if data[:2] == b"\x1f\x8b":
+        data = zlib.decompressobj(zlib.MAX_WBITS | 16).decompress(data)
+    head = data.split(b"\r\n\r\n", 1)[0]
+    fields = {}
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        fields[name.strip().lower().decode("utf-8", "replace")] = value.strip().decode("utf-8", "replace")
+    return fields
+
+
+class Originals:
+    """The revisit check's originals: a payload at a URI (revisit_key) -> the record holding it
+    (its WARC-Record-ID and WARC-Date). Those of earlier files take 8 bytes of key and 8 of
+    place (file and offset: compact.KeyMap), their id and date read from the file when a
+    revisit needs them; those written by this crawl are kept as they are."""
+
+    _OFFSET_BITS = 40
+
+    def __init__(self) -> None:
+        self.earlier = KeyMap(np.uint64)
+        self.files: list[Path] = []
+        self.recent: dict[int, tuple[str, str]] = {}
+
+    def add_file(self, path: Path, entries: Iterable[Entry]) -> None:
+        number = len(self.files)
+        self.files.append(path)
+        for entry in entries:
+            if entry.type == "response" and entry.digest and not entry.truncated:
+                self.earlier.setdefault(revisit_key(entry.uri, entry.digest), (number << self._OFFSET_BITS) | entry.offset)
+
+    def add(self, key: int, record_id: str, date: str) -> None:
+        self.recent.setdefault(key, (record_id, date))
+
+    def get(self, key: int) -> Optional[tuple[str, str]]:
+        found = self.recent.get(key)
+        if found is not None:
+            return found
+        place = self.earlier.get(key)
+        if place is None:
+            return None
+        fields = record_fields(self.files[place >> self._OFFSET_BITS], place & ((1 << self._OFFSET_BITS) - 1))
+        if not fields.get("warc-record-id") or not fields.get("warc-date"):
+            return None  # a file changed under us: a full record is written instead
+        return fields["warc-record-id"], fields["warc-date"]
+
+    def __len__(self) -> int:
+        return len(self.earlier) + len(self.recent)
 
 
 def delete_file(path: Path) -> None:
