@@ -315,12 +315,11 @@ def _field_change(old: Any, new: Any) -> dict[str, Any]:
 @dataclass(frozen=True)
 class ChangeFilter:
     """Edits stored between since and until (ISO times, both included), of articles of this
-    section; `limit` 0: every article; `order`: largest (words added and removed), newest, oldest."""
+    section; `order`: largest (words added and removed), newest, oldest."""
 
     since: Optional[str] = None
     until: Optional[str] = None
     section: Optional[str] = None
-    limit: int = 0
     order: str = "largest"
 
 
@@ -376,4 +375,4 @@ def edit_log(conn: Connection, selection: ChangeFilter = ChangeFilter()) -> list
     found.sort(key=lambda c: c.changed_at, reverse=selection.order != "oldest")  # stable: ties stay by id
     if selection.order == "largest":  # ties: the newest first
         found.sort(key=lambda c: c.words_added + c.words_removed, reverse=True)
-    return found[: selection.limit] if selection.limit else found
+    return found

@@ -63,9 +63,9 @@ class Command(ScrapyCommand):
         if args:
             raise UsageError(f"changes takes no positional argument, got {' '.join(args)!r}", print_help=False)
         selection = ChangeFilter(
-            since=_instant("--since", opts.since), until=_end_of("--until", opts.until), section=opts.section,
-            limit=positive_count("--limit", opts.limit), order=opts.order,
+            since=_instant("--since", opts.since), until=_end_of("--until", opts.until), section=opts.section, order=opts.order,
         )
+        limit = positive_count("--limit", opts.limit)
         if selection.since and selection.until and selection.until < selection.since:
             raise UsageError(f"--until {selection.until} is before --since {selection.since}", print_help=False)
         engine = open_archive(self.settings, "changes")
@@ -74,8 +74,9 @@ class Command(ScrapyCommand):
                 log = edit_log(conn, selection)
         finally:
             engine.dispose()
+        shown = log[:limit] if limit else log
         with Output(opts.color) as out:
-            for number, changes in enumerate(log):
+            for number, changes in enumerate(shown):
                 if opts.json:
                     out.json(changes.as_json())
                     continue
@@ -83,9 +84,15 @@ class Command(ScrapyCommand):
                     out.line()
                 _print(out, changes)
             out.stream.flush()
-            edits = sum(len(c.edits) for c in log)
-            note(f"{len(log)} article{'s' if len(log) != 1 else ''} changed ({edits} edit{'s' if edits != 1 else ''})"
-                 if log else "No article changed after it was first archived" + (" in that window" if opts.since or opts.until else ""))
+        note(_summary(log, len(shown), bool(opts.since or opts.until)))
+
+
+def _summary(log: list[ArticleChanges], shown: int, window: bool) -> str:
+    if not log:
+        return "No article changed after it was first archived" + (" in that window" if window else "")
+    edits = sum(len(c.edits) for c in log)
+    text = f"{len(log)} article{'s' if len(log) != 1 else ''} changed ({edits} edit{'s' if edits != 1 else ''})"
+    return text + (f"; {shown} shown (--limit)" if shown < len(log) else "")
 
 
 def _print(out: Output, changes: ArticleChanges) -> None:

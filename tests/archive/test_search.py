@@ -225,6 +225,11 @@ def test_the_index_follows_every_write_of_an_article(filled: Archive, manifest: 
     assert ids(hits(url, "zanzibarian")) == {target.article_id}
     filled.write_batch([target], crawl_id=4)  # the edit undone
     assert ids(hits(url, "zanzibarian")) == set() and ids(hits(url, "monsoon")) == corpus_hits(manifest, r"\bmonsoon\b")
+    with filled.engine.begin() as conn:  # any other writer: a fix by hand, a re-extraction, a migration
+        conn.execute(text("UPDATE articles SET title = 'Quetzalcoatl Returns', tags = '[\"Aztec Myths\"]' WHERE article_id = :id"),
+                     {"id": target.article_id})
+    assert ids(hits(url, "quetzalcoatl", tags=("aztec myths",))) == {target.article_id}
+    assert ids(hits(url, "monsoon")) == corpus_hits(manifest, r"\bmonsoon\b")  # its body did not change
     if filled.engine.dialect.name == "sqlite":  # FTS5's own check of the index against its content
         with filled.engine.begin() as conn:
             conn.execute(text("INSERT INTO articles_fts (articles_fts, rank) VALUES ('integrity-check', 1)"))
