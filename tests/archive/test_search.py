@@ -5,7 +5,11 @@ manifest's expected items, matched here with regular expressions), never from th
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
@@ -22,6 +26,8 @@ from newscrawl.search import SearchFilter, search_archive
 from newscrawl.search_query import QueryError
 from tests.archive.commands import error_lines, run_scrapy, searchable_text
 from tests.archive.conftest import BACKENDS, PostgresCluster, expected_articles
+from tests.conftest import PROJECT_ROOT
+from tests.ops.test_readers import make_read_only, unprivileged
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -272,3 +278,42 @@ def test_scrapy_search_help_names_every_option() -> None:
     out = run.stdout.decode()
     for option in ("--since", "--until", "--section", "--tag", "--author", "--limit", "--order", "--json", "--color"):
         assert re.search(rf"^\s+{option}\b.*\S", out, re.MULTILINE), option
+
+
+def test_a_reader_that_stops_reading_ends_the_search_quietly(archive_url: str, manifest: dict[str, Any]) -> None:
+    # `scrapy search ... | head`: more than a pipe's buffer of lines, of which the reader takes a few
+    assert len(corpus_hits(manifest, r"\bsaid\b")) * 1000 > 65536
+    command = [sys.executable, "-m", "scrapy", "search", "-s", f"NEWSCRAWL_DATABASE_URL={archive_url}", "--json", "--limit", "0", "said"]
+    process = subprocess.Popen(command, cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout is not None and process.stderr is not None
+    first = process.stdout.readline()
+    process.stdout.close()
+    stderr = process.stderr.read().decode()
+    assert process.wait(timeout=60) == 0, stderr
+    assert json.loads(first)["article_id"] and "Traceback" not in stderr and "Error" not in stderr
+
+
+def test_the_commands_read_an_archive_they_may_not_write(manifest: dict[str, Any], tmp_path: Path) -> None:
+    # a file and a folder without write permission (a read-only mount, another user's archive)
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    archive = Archive(f"sqlite:///{folder / 'news.sqlite'}")
+    articles = expected_articles(manifest)
+    archive.write_batch(list(articles.values()), crawl_id=1)
+    target = a_monsoon_article(manifest)
+    archive.write_batch([with_word_replaced(target, "monsoon", "zanzibarian")], crawl_id=2)
+    archive.close()
+    prefix = unprivileged(tmp_path)
+    make_read_only(folder)
+    url = f"sqlite:///{folder / 'news.sqlite'}"
+    try:
+        found = run_scrapy("search", url, "--json", "--limit", "0", "pyongyang", prefix=prefix)
+        changes = run_scrapy("changes", url, "--json", prefix=prefix)
+        diff = run_scrapy("diff", url, target.article_id, "--json", prefix=prefix)
+    finally:
+        folder.chmod(0o755)
+    assert found.returncode == changes.returncode == diff.returncode == 0, found.stderr + changes.stderr + diff.stderr
+    assert {line["article_id"] for line in found.lines()} == corpus_hits(manifest, r"\bPyongyang\b")
+    assert [line["article_id"] for line in changes.lines()] == [target.article_id]
+    assert diff.lines()[0]["words_removed"] == len(re.findall(r"\bmonsoon\b", f"{target.title} {target.lead} {target.body}", re.I))
+    assert sorted(p.name for p in folder.iterdir()) == ["news.sqlite"]  # nothing made beside it
