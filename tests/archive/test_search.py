@@ -272,12 +272,18 @@ def test_search_reads_beside_a_crawl_that_holds_the_archive(filled: Archive, man
     assert unseen.returncode == 0 and unseen.stdout == b""
 
 
-def test_scrapy_search_help_names_every_option() -> None:
-    run = run_scrapy("search", "sqlite:///unused.sqlite", "--help")
+@pytest.mark.parametrize("command,options", [
+    ("search", ("--since", "--until", "--section", "--tag", "--author", "--limit", "--order", "--json", "--color")),
+    ("diff", ("--list", "--full", "--json", "--color")),
+    ("changes", ("--since", "--until", "--section", "--limit", "--order", "--json", "--color")),
+])
+def test_every_option_of_the_reading_commands_has_help(command: str, options: tuple[str, ...]) -> None:
+    run = run_scrapy(command, "sqlite:///unused.sqlite", "--help")
     assert run.returncode == 0
     out = run.stdout.decode()
-    for option in ("--since", "--until", "--section", "--tag", "--author", "--limit", "--order", "--json", "--color"):
-        assert re.search(rf"^\s+{option}\b.*\S", out, re.MULTILINE), option
+    for option in options:
+        # the option, then its help on the same line or the next
+        assert re.search(rf"^\s+{option}\b[^\n]*(\s\s\S|\n\s{{10,}}\S)", out, re.MULTILINE), (command, option)
 
 
 def test_a_reader_that_stops_reading_ends_the_search_quietly(archive_url: str, manifest: dict[str, Any]) -> None:
