@@ -294,9 +294,9 @@ class WriteOutcome:
 
 @dataclass(frozen=True)
 class ExportFilter:
-    """What `scrapy export` selects: published window (dates, inclusive), section, and
-    `changed_since` (an ISO time: every revision first seen since then, instead of the
-    current version of every article)."""
+    """What `scrapy export` selects: published window (dates, inclusive), section (matched
+    without regard to case), and `changed_since` (an ISO time: every revision first seen
+    since then, instead of the current version of every article)."""
 
     since: Optional[str] = None
     until: Optional[str] = None
@@ -661,6 +661,10 @@ class Archive:
             rows = conn.execute(select(NEAR.c.article_id, NEAR.c.similar_id, NEAR.c.similarity).order_by(NEAR.c.article_id))
             return [(a, b, s) for a, b, s in rows]
 
+    def article_count(self) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(ArticleRow)).scalar_one())
+
     def counts(self) -> dict[str, int]:
         """Rows per table, for summaries and tests."""
         with self.engine.connect() as conn:
@@ -668,6 +672,12 @@ class Archive:
                 table.name: int(conn.execute(select(func.count()).select_from(table)).scalar_one())
                 for table in (ARTICLES, REVISIONS, LINKS, CrawlRow.__table__, NEAR, FAILURES)
             }
+
+    def sections(self) -> list[str]:
+        """The sections the archive's articles are in, sorted (the index on section answers)."""
+        query = select(ArticleRow.section).where(ArticleRow.section.is_not(None)).distinct().order_by(ArticleRow.section)
+        with self.engine.connect() as conn:
+            return list(conn.execute(query).scalars())
 
     def export_lines(self, selection: ExportFilter, batch: int = 1000) -> Iterator[dict[str, Any]]:
         """Feed lines of the archive, streamed (a server-side cursor on PostgreSQL).
@@ -728,8 +738,8 @@ class Archive:
             query = query.where(ArticleRow.published_at >= selection.since)
         if selection.until:  # the whole last day
             query = query.where(ArticleRow.published_at < (date.fromisoformat(selection.until) + timedelta(days=1)).isoformat())
-        if selection.section:
-            query = query.where(ArticleRow.section == selection.section)
+        if selection.section:  # without regard to case
+            query = query.where(func.lower(ArticleRow.section) == selection.section.lower())
         return query
 
     @staticmethod
