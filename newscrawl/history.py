@@ -403,7 +403,7 @@ def edit_log(conn: Connection, selection: ChangeFilter = ChangeFilter()) -> list
     if selection.since:  # changed_at is the newest change: an article changed before `since` has no edit after it
         candidates = candidates.where(ARTICLES.c.changed_at >= selection.since)
     if selection.section:
-        candidates = candidates.where(ARTICLES.c.section == selection.section)
+        candidates = candidates.where(func.lower(ARTICLES.c.section) == selection.section.lower())  # in any case
     found = []
     for history in read_histories(conn, conn.execute(candidates).scalars().all(), whole=False):
         edits = [diff_versions(before, after) for before, after in history.edits()

@@ -40,8 +40,8 @@ SNIPPET_WORDS = 24
 @dataclass(frozen=True)
 class SearchFilter:
     """What besides the query selects an article: published between since and until (ISO
-    dates, both days included), its section, every tag and every author named (exact, case
-    folded). `limit` 0: every match. `order`: rank (best first), newest or oldest published."""
+    dates, both days included), its section (in any case), every tag and every author named
+    (exact, case folded). `limit` 0: every match. `order`: rank (best first), newest or oldest published."""
 
     since: Optional[str] = None
     until: Optional[str] = None
@@ -89,7 +89,7 @@ def _filtered(query: Select[Any], selection: SearchFilter, list_items: Any) -> S
     if selection.until:  # the whole last day
         query = query.where(ARTICLES.c.published_at < (date.fromisoformat(selection.until) + timedelta(days=1)).isoformat())
     if selection.section:
-        query = query.where(ARTICLES.c.section == selection.section)
+        query = query.where(func.lower(ARTICLES.c.section) == selection.section.lower())  # in any case, as export
     for listed, wanted in ((ARTICLES.c.tags, selection.tags), (ARTICLES.c.authors, selection.authors)):
         for name in wanted:
             items = list_items(listed).table_valued("value")

@@ -17,6 +17,7 @@ from alembic import command
 from sqlalchemy import inspect, text
 
 from newscrawl.cleaning import content_hash
+from newscrawl.cli import EXIT_BROKEN_PIPE
 from newscrawl.db import Archive
 from newscrawl.items import Article
 from newscrawl.locks import archive_lock
@@ -124,7 +125,7 @@ def test_filters_select_by_date_section_tag_and_author(archive_url: str, manifes
     korea = corpus_hits(manifest, r"\bKorea\b")
     in_asia = corpus_hits(manifest, r"\bKorea\b", section="asia")
     assert in_asia and in_asia != korea
-    assert ids(hits(archive_url, "korea", section="asia")) == in_asia
+    assert ids(hits(archive_url, "korea", section="asia")) == in_asia == ids(hits(archive_url, "korea", section="ASIA"))
     window = {i for i in korea if "2018-06-01" <= (manifest["articles"][i]["expected"]["published_at"] or "")[:10] <= "2022-12-31"}
     assert window and window != korea
     assert ids(hits(archive_url, "korea", since="2018-06-01", until="2022-12-31")) == window
@@ -191,9 +192,17 @@ def test_the_command_prints_hits_and_json_lines(archive_url: str, manifest: dict
 
 
 def test_bad_options_are_one_line_and_exit_2(archive_url: str) -> None:
-    for args in (["--since", "2019-13-01", "korea"], ["--limit", "-2", "korea"], ["--since", "2020-01-02", "--until", "2020-01-01", "korea"], []):
+    for args, message in (
+        (["--since", "2019-13-01", "korea"], "--since takes a date as YYYY-MM-DD"),
+        (["--limit", "-2", "korea"], "--limit takes a number"),
+        (["--since", "2020-01-02", "--until", "2020-01-01", "korea"], "--until 2020-01-01 is before --since 2020-01-02"),
+        (["--section", "aisa", "korea"], "--section aisa: the archive holds no article of that section (did you mean asia?); its sections: "),
+        ([], "search takes a query"),
+    ):
         run = run_scrapy("search", archive_url, *args)
-        assert run.returncode == 2 and len(error_lines(run.stderr)) == 1 and "Traceback" not in run.stderr, (args, run.stderr)
+        assert run.returncode == 2 and run.stdout == b"" and "Traceback" not in run.stderr, (args, run.stderr)
+        assert error_lines(run.stderr) == [line for line in run.stderr.splitlines() if line.startswith("scrapy search: error: ")]
+        assert len(error_lines(run.stderr)) == 1 and message in run.stderr, (args, run.stderr)
 
 
 @pytest.fixture
@@ -295,7 +304,7 @@ def test_a_reader_that_stops_reading_ends_the_search_quietly(archive_url: str, m
     first = process.stdout.readline()
     process.stdout.close()
     stderr = process.stderr.read().decode()
-    assert process.wait(timeout=60) == 0, stderr
+    assert process.wait(timeout=60) == EXIT_BROKEN_PIPE, stderr  # as the coreutils a closed pipe ends (newscrawl.cli)
     assert json.loads(first)["article_id"] and "Traceback" not in stderr and "Error" not in stderr
 
 
