@@ -378,7 +378,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("--ab-articles", type=int, default=20_000, help="articles written each way for the writer's CPU (0: none)")
     parser.add_argument("--crawl-articles", type=int, default=2000, help="mirror of the crawl comparison (0: none)")
     parser.add_argument("--reps", type=int, default=3, help="crawls each way")
-    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "search.json")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "search.json", help="write the figures as JSON here")
     args = parser.parse_args(argv)
     figures: dict[str, Any] = {"targets": TARGETS, "sqlite": sqlite3.sqlite_version, "nproc": os.cpu_count(),
                                "load_at_start": os.getloadavg()}
