@@ -32,6 +32,7 @@ from sqlalchemy.sql.expression import ColumnElement, cast, literal_column
 
 from newscrawl.config import check_database_url
 from newscrawl.dedup import DEFAULT_THRESHOLD, ESTIMATE_MARGIN, TextPrint, jaccard, likely_similar, print_shingles
+from newscrawl.fts import index_added_articles
 from newscrawl.healing import PENDING, PageFailure, RetryPolicy
 from newscrawl.integrity import damage_repaired, looks_damaged
 from newscrawl.items import ARTICLE_FIELDS, Article
@@ -489,6 +490,8 @@ class Archive:
             if stored:
                 repaired = self._mark_damaged_revisions(conn, [a for a in stored if a.article_id in known], known)
                 self._upsert_articles(conn, stored, now)
+                # full-text index: the new rows here, in one statement (changed ones: a trigger; newscrawl/fts.py)
+                index_added_articles(conn, [a.article_id for a in stored if a.article_id not in known])
                 self._add_revisions(conn, [a for a in articles if known.get(a.article_id) != a.content_hash], now, crawl_id)
                 self._replace_links(conn, stored)
                 near = self._link_near_duplicates(conn, stored, now, crawl_id)

@@ -9,6 +9,7 @@ from alembic import context
 from sqlalchemy import create_engine
 
 from newscrawl.db import Base
+from newscrawl.migrations import include_object
 
 config = context.config
 target_metadata = Base.metadata
@@ -18,6 +19,7 @@ def run_on(connection: object) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
+        include_object=include_object,  # the full-text index is no model's
         # SQLite alters tables by copying them; batch mode does that for us
         render_as_batch=connection.dialect.name == "sqlite",  # type: ignore[attr-defined]
     )

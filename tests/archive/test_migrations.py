@@ -15,7 +15,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 
 from newscrawl.db import Archive, Base, ExportFilter, make_engine
-from newscrawl.migrations import HEAD_REVISION, MIGRATIONS_DIR, current_revision, head_revision, upgrade_to_head
+from newscrawl.migrations import HEAD_REVISION, MIGRATIONS_DIR, current_revision, head_revision, include_object, upgrade_to_head
 from tests.conftest import PROJECT_ROOT
 
 OLD_ARTICLE = {
@@ -102,7 +102,7 @@ def test_alembic_is_imported_only_for_an_archive_to_upgrade(database_url: str, m
 def test_models_and_migrations_agree(database_url: str) -> None:
     archive = Archive(database_url)
     with archive.engine.connect() as connection:
-        differences: list[Any] = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+        differences: list[Any] = compare_metadata(MigrationContext.configure(connection, opts={"include_object": include_object}), Base.metadata)
     archive.close()
     assert differences == []
 

@@ -16,10 +16,12 @@ from typing import Any, Iterator
 from urllib.parse import urlsplit
 
 import pytest
+from sqlalchemy import create_engine
 from scrapy.settings import Settings
 from warcio.archiveiterator import ArchiveIterator
 
 from newscrawl.db import REEXTRACTION
+from newscrawl.history import ORIGIN_CRAWL, ORIGIN_REEXTRACTION, edit_log, read_history
 from newscrawl.mirror.server import MirrorServer
 from newscrawl.parsers.legacy import LegacyArticleParser
 from newscrawl.reparse import Report, Reparser, Selection, StoredPages
@@ -215,6 +217,12 @@ def test_after_a_parser_change_reparse_records_reextractions_for_exactly_the_aff
             == (len(stored), len(stored))
         titles = dict(db.execute("SELECT article_id, title FROM articles").fetchall())
     assert {i for i, t in titles.items() if t == t.upper()} == legacy
+    # scrapy diff / changes tell a re-extraction from an edit by the site: the edit log is empty
+    with create_engine(f"sqlite:///{database}").connect() as conn:
+        assert edit_log(conn) == []
+        history = read_history(conn, sorted(legacy)[0])
+        assert history is not None and [v.origin for v in history.versions] == [ORIGIN_CRAWL, ORIGIN_REEXTRACTION]
+        assert [v.is_site_text for v in history.versions] == [True, False] and history.edits() == []
     # reparsed again with the same parsers: nothing more to record
     again = reparse_in_process(run.data_dir, database)
     assert again.outcomes == Counter({"unchanged": len(stored)}), again.fields

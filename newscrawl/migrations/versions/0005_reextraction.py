@@ -6,8 +6,8 @@ WARC. Site revisions stay one per text (article_id, content_hash); a re-extracti
 a text whose other fields (dates, authors, tags) a parser now reads differently, so the
 unique rule becomes a partial index on the site's revisions only.
 
-Revision ID: 0004_reextraction
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-12-07
 """
 
@@ -18,8 +18,8 @@ from typing import Sequence, Union
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0004_reextraction"
-down_revision: Union[str, None] = "0003"
+revision: str = "0005"
+down_revision: Union[str, None] = "0004"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
