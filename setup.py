@@ -7,7 +7,8 @@ setup(
     version="0.1.0",
     python_requires=">=3.11",
     packages=find_packages(include=["newscrawl", "newscrawl.*", "spiders", "spiders.*", "pipelines", "pipelines.*"]),
-    package_data={"newscrawl": ["mirror/corpus/*", "migrations/*", "migrations/**/*", "alembic.ini"]},
+    package_data={"newscrawl": ["mirror/corpus/*", "migrations/*", "migrations/**/*", "alembic.ini",
+                                "browse/metadata.yaml", "browse/templates/*", "browse/static/*"]},
     install_requires=[
         "scrapy==2.19.0",
         "itemadapter==0.13.1",
@@ -18,6 +19,7 @@ setup(
         "psycopg[binary]==3.3.9",
         "numpy==2.4.6",
         "ftfy==6.3.1",
+        "datasette==0.65.5",
     ],
     entry_points={"scrapy": ["settings = newscrawl.settings"]},
 )
