@@ -21,7 +21,7 @@ from datasette import hookimpl
 from datasette.app import Datasette
 from datasette.utils import tilde_encode, urlsafe_components
 from datasette.utils.asgi import Request, Response
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 

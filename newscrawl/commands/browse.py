@@ -42,7 +42,7 @@ def listening_socket(port: int) -> socket.socket:
         sock.close()
         reason = "another program listens there" if exc.errno == 98 else exc.strerror or str(exc)
         raise UsageError(f"cannot serve on {HOST}:{port}: {reason}; choose another --port", print_help=False) from None
-    sock.set_inheritable(True)
+    sock.listen(128)  # from now on a browser's request waits for the server instead of being refused
     return sock
 
 
@@ -120,6 +120,14 @@ class Command(ScrapyCommand):
             self.settings.set(SQL_SETTING, False, priority="cmdline")
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        try:
+            self._serve(args, opts)
+        except UsageError as exc:
+            # one line, without Scrapy's usage block (a service's journal shows it as it is)
+            print(f"scrapy browse: error: {exc}", file=sys.stderr)
+            self.exitcode = 2
+
+    def _serve(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.settings is not None
         if args:
             raise UsageError(f"browse takes no positional argument, got {' '.join(args)!r}", print_help=False)
