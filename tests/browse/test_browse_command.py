@@ -140,10 +140,13 @@ def test_arbitrary_sql_is_on_by_default_and_one_setting_or_option_switches_it_of
 def test_the_readme_password_keeps_out_whoever_does_not_give_it(tmp_path: Path, empty_archive: Path) -> None:
     from datasette_auth_passwords.utils import hash_password
 
-    metadata = tmp_path / "browse.json"  # as README: Browsing the archive writes it
-    metadata.write_text(json.dumps({"plugins": {"datasette-auth-passwords": {
-        "http_basic_auth": True, "team_password_hash": hash_password("correct horse"),
-    }}}), encoding="utf-8")
+    # deploy/browse/password.json with the hash put in, as README: Browsing the archive says
+    shipped = json.loads((PROJECT_ROOT / "deploy" / "browse" / "password.json").read_text(encoding="utf-8"))
+    settings = shipped["plugins"]["datasette-auth-passwords"]
+    assert settings["team_password_hash"].startswith("pbkdf2_sha256$REPLACE")
+    settings["team_password_hash"] = hash_password("correct horse")
+    metadata = tmp_path / "browse.json"
+    metadata.write_text(json.dumps(shipped), encoding="utf-8")
     server = start_browse(f"sqlite:///{empty_archive}", "--metadata", str(metadata))
     try:
         for path in ("/", "/archive/articles", "/charts", "/archive/crawl_history", "/newscrawl-static/browse.css"):
