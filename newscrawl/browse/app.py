@@ -19,6 +19,7 @@ from newscrawl.eggs import package_dir
 from newscrawl.readers import sqlite_read_uri, sqlite_reader
 
 PLUGIN_NAME = "newscrawl-browse"
+DATASETTE_FACETS = "datasette.facets"  # Datasette's own facet classes, replaced by newscrawl.browse.facets'
 # datasette-auth-passwords (README: Browsing the archive) serves only when --metadata configures
 # it: otherwise its "Log in" link would lead everybody to a form with no account behind it
 PASSWORDS_PLUGIN, PASSWORDS_MODULE, PASSWORDS_ENTRY_POINT = "datasette-auth-passwords", "datasette_auth_passwords", "auth_passwords"
@@ -81,6 +82,8 @@ def make_datasette(path: Path, *, sql: bool = True, metadata: Optional[dict[str,
     metadata = metadata if metadata is not None else load_metadata()
     if not pm.is_registered(plugin):
         pm.register(plugin, name=PLUGIN_NAME)
+    if pm.get_plugin(DATASETTE_FACETS) is not None:  # the plugin gives them, remembered
+        pm.unregister(name=DATASETTE_FACETS)
     _use_passwords_plugin(bool((metadata.get("plugins") or {}).get(PASSWORDS_PLUGIN)))
     folder = package_dir("newscrawl.browse")  # a real folder, also from a scrapyd egg
     datasette = Datasette(

@@ -28,6 +28,7 @@ from sqlalchemy.engine import Connection, Engine
 from newscrawl.browse import ARCHIVE_DATABASE
 from newscrawl.browse.article_page import read_article_page, side_by_side
 from newscrawl.browse.charts import ChartRequestError, crawl_charts, day_charts, month_chart, newest_day, parse_window
+from newscrawl.browse.facets import FACET_CLASSES
 
 STATIC_MOUNT = "newscrawl-static"
 CHARTS_PATH = "/charts"
@@ -165,6 +166,13 @@ async def charts_view(datasette: Datasette, request: Request) -> Response:
     context.update({"charts_url": charts_url, "window_url": lambda w: f"{charts_url}?{urlencode({'until': w.until.isoformat(), 'days': w.days})}"})
     page = await datasette.render_template("newscrawl-charts.html", context, request=request, view_name="charts")
     return Response.html(page, status=status)
+
+
+@hookimpl
+def register_facet_classes() -> list[Any]:
+    """Datasette's facets, remembered while the archive has not changed (facets.py); Datasette's
+    own registration of them is taken out (app.py)."""
+    return FACET_CLASSES
 
 
 @hookimpl

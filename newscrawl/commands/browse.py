@@ -80,7 +80,12 @@ async def serve(datasette: Any, sock: socket.socket) -> None:
     await datasette.invoke_startup()
     await datasette.refresh_schemas()
     config = uvicorn.Config(datasette.app(), lifespan="on", log_level="warning", access_log=False)
-    await uvicorn.Server(config).serve(sockets=[sock])
+    # the article list once, meanwhile: its facets are then remembered for the first visitor
+    warming = asyncio.create_task(datasette.client.get("/archive/articles"))
+    try:
+        await uvicorn.Server(config).serve(sockets=[sock])
+    finally:
+        warming.cancel()
 
 
 class Command(ScrapyCommand):
