@@ -121,9 +121,9 @@ def browse_command(database_url: str, *args: str) -> list[str]:
     return [sys.executable, "-m", "scrapy", "browse", "-s", f"NEWSCRAWL_DATABASE_URL={database_url}", *args]
 
 
-def start_browse(database_url: str, *args: str, timeout: float = 60) -> BrowseServer:
-    """`scrapy browse --port 0 ...` as a user starts it; the URL from its first line."""
-    process = subprocess.Popen(browse_command(database_url, "--port", "0", *args), cwd=PROJECT_ROOT, env=dict(os.environ),
+def start_browse(database_url: str, *args: str, timeout: float = 60, env: dict[str, str] | None = None) -> BrowseServer:
+    """`scrapy browse --port 0 ...` as a user starts it (`env`: more environment); the URL from its first line."""
+    process = subprocess.Popen(browse_command(database_url, "--port", "0", *args), cwd=PROJECT_ROOT, env={**os.environ, **(env or {})},
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert process.stdout is not None
     deadline = time.monotonic() + timeout

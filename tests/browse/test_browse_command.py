@@ -140,19 +140,18 @@ def test_arbitrary_sql_is_on_by_default_and_one_setting_or_option_switches_it_of
 def test_the_readme_password_keeps_out_whoever_does_not_give_it(tmp_path: Path, empty_archive: Path) -> None:
     from datasette_auth_passwords.utils import hash_password
 
-    # deploy/browse/password.json with the hash put in, as README: Browsing the archive says
-    shipped = json.loads((PROJECT_ROOT / "deploy" / "browse" / "password.json").read_text(encoding="utf-8"))
-    settings = shipped["plugins"]["datasette-auth-passwords"]
-    assert settings["team_password_hash"].startswith("pbkdf2_sha256$REPLACE")
-    settings["team_password_hash"] = hash_password("correct horse")
-    metadata = tmp_path / "browse.json"
-    metadata.write_text(json.dumps(shipped), encoding="utf-8")
-    server = start_browse(f"sqlite:///{empty_archive}", "--metadata", str(metadata))
+    # deploy/browse/password.json as it is, the hash in the environment, as README: Browsing the archive says
+    metadata = PROJECT_ROOT / "deploy" / "browse" / "password.json"
+    shipped = json.loads(metadata.read_text(encoding="utf-8"))
+    assert shipped["plugins"]["datasette-auth-passwords"]["team_password_hash"] == {"$env": "TEAM_PASSWORD_HASH"}
+    password_hash = hash_password("correct horse")
+    server = start_browse(f"sqlite:///{empty_archive}", "--metadata", str(metadata), env={"TEAM_PASSWORD_HASH": password_hash})
     try:
         for path in ("/", "/archive/articles", "/charts", "/archive/crawl_history", "/newscrawl-static/browse.css"):
             assert get(server.url + path)[0] == 401, path
             assert get(server.url + path, ("team", "wrong"))[0] == 401, path
             assert get(server.url + path, ("team", "correct horse"))[0] == 200, path
+        assert password_hash not in get(server.url + "/-/metadata.json", ("team", "correct horse"))[1]
     finally:
         code, stderr = server.stop()
         assert code == 0 and "Traceback" not in stderr, stderr
