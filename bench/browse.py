@@ -114,18 +114,19 @@ def main(argv: list[str] | None = None) -> int:
         results: dict[str, Any] = {}
         for name, path in pages.items():
             times = sorted(timed_get(server.url + path) for _ in range(args.requests))
-            results[name] = {"median_ms": round(statistics.median(times), 1), "slowest_ms": round(times[-1], 1)}
+            results[name] = {"median_ms": round(statistics.median(times), 1), "p90_ms": round(times[int(len(times) * 0.9) - 1], 1),
+                             "slowest_ms": round(times[-1], 1)}
     finally:
         code, stderr = server.stop()
     report = {"articles": facts["articles"], "edited": facts["edited"], "requests": args.requests,
               "start_up_seconds": round(start_up, 1), "pages": results, "target_ms": TARGET_MS, "exit_status": code}
     args.out.write_text(json.dumps(report, indent=2), encoding="utf-8")
     print(f"start-up (and the first answer of each page): {start_up:.1f} s")
-    print(f"{'page':28} {'median ms':>10} {'slowest ms':>11}")
+    print(f"{'page':28} {'median ms':>10} {'90% ms':>8} {'slowest ms':>11}")
     for name, figures in results.items():
-        print(f"{name:28} {figures['median_ms']:>10} {figures['slowest_ms']:>11}")
+        print(f"{name:28} {figures['median_ms']:>10} {figures['p90_ms']:>8} {figures['slowest_ms']:>11}")
     measured = [name for name in pages if not name.startswith(("home", "charts"))]
-    over = [name for name in measured if results[name]["slowest_ms"] > TARGET_MS]
+    over = [name for name in measured if results[name]["p90_ms"] > TARGET_MS]
     print(f"target {TARGET_MS} ms: " + ("met by " + ", ".join(measured) if not over else "MISSED by " + ", ".join(over)))
     if stderr.strip():
         print(stderr[-2000:], file=sys.stderr)

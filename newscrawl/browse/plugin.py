@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Any, Callable, Optional, TypeVar
+from collections import OrderedDict
+from typing import Any, Callable, Hashable, Optional, TypeVar
 from urllib.parse import urlencode
 
 from datasette import hookimpl
@@ -28,7 +29,7 @@ from sqlalchemy.engine import Connection, Engine
 from newscrawl.browse import ARCHIVE_DATABASE
 from newscrawl.browse.article_page import read_article_page, side_by_side
 from newscrawl.browse.charts import ChartRequestError, crawl_charts, day_charts, month_chart, newest_day, parse_window
-from newscrawl.browse.facets import FACET_CLASSES
+from newscrawl.browse.facets import FACET_CLASSES, file_version
 
 STATIC_MOUNT = "newscrawl-static"
 CHARTS_PATH = "/charts"
@@ -62,6 +63,23 @@ async def _read(datasette: Datasette, reader: Callable[[Connection], T]) -> T:
         with _engine(datasette).connect() as conn:
             return reader(conn)
     return await asyncio.to_thread(run)
+
+
+_figures: OrderedDict[Hashable, Any] = OrderedDict()
+FIGURES_KEPT = 64
+
+
+async def _read_remembered(datasette: Datasette, key: Hashable, reader: Callable[[Connection], T]) -> T:
+    """`_read`, the result kept until the archive's files change (any commit): the home page's and
+    the charts' counts, seconds of SQL over a large archive."""
+    path = datasette.get_database(ARCHIVE_DATABASE).path
+    full_key = (key, path, file_version(path))
+    if full_key not in _figures:
+        _figures[full_key] = await _read(datasette, reader)
+        while len(_figures) > FIGURES_KEPT:
+            _figures.popitem(last=False)
+    _figures.move_to_end(full_key)
+    return _figures[full_key]  # type: ignore[no-any-return]
 
 
 def article_path(datasette: Datasette, article_id: str) -> str:
@@ -125,7 +143,7 @@ def extra_template_vars(template: str, database: Optional[str], table: Optional[
                         request: Optional[Request], datasette: Datasette) -> Any:
     if view_name == "index":
         async def home() -> dict[str, Any]:
-            return {"archive": await _read(datasette, _home_figures), "charts_url": datasette.urls.path(CHARTS_PATH)}
+            return {"archive": await _read_remembered(datasette, "home", _home_figures), "charts_url": datasette.urls.path(CHARTS_PATH)}
         return home
     if template == f"query-{ARCHIVE_DATABASE}-near_duplicate_pairs.html":
         return {"side_by_side": side_by_side}
@@ -159,7 +177,7 @@ async def charts_view(datasette: Datasette, request: Request) -> Response:
         }
 
     try:
-        context = await _read(datasette, read)
+        context = await _read_remembered(datasette, ("charts", request.args.get("until"), request.args.get("days")), read)
         status = 200
     except ChartRequestError as exc:
         context, status = {"error": str(exc)}, 400

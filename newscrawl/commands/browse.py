@@ -29,6 +29,7 @@ from newscrawl.readers import open_reader, sqlite_path
 DEFAULT_PORT = 8001  # Datasette's own
 HOST = "127.0.0.1"  # a team reaches it through a proxy in front (README: Browsing the archive)
 SQL_SETTING = "NEWSCRAWL_BROWSE_SQL"
+WARMED = ("/archive/articles", "/", "/charts")
 
 
 def listening_socket(port: int) -> socket.socket:
@@ -74,14 +75,20 @@ def say(line: str) -> None:
         os.close(devnull)
 
 
+async def _warm(datasette: Any) -> None:
+    for path in WARMED:
+        await datasette.client.get(path)
+
+
 async def serve(datasette: Any, sock: socket.socket) -> None:
     import uvicorn
 
     await datasette.invoke_startup()
     await datasette.refresh_schemas()
     config = uvicorn.Config(datasette.app(), lifespan="on", log_level="warning", access_log=False)
-    # the article list once, meanwhile: its facets are then remembered for the first visitor
-    warming = asyncio.create_task(datasette.client.get("/archive/articles"))
+    # the article list, home page and charts once, meanwhile: their counts are then remembered
+    # for the first visitor (newscrawl.browse.facets)
+    warming = asyncio.create_task(_warm(datasette))
     try:
         await uvicorn.Server(config).serve(sockets=[sock])
     finally:
