@@ -6,9 +6,10 @@ Builds (once: kept as bench/out/browse-<N>.sqlite for the next run) an archive o
 generator's `--articles` index articles and their off-index ones, written as a crawl writes
 them (batches of NEWSCRAWL_BATCH_SIZE, near-duplicate search included), then 2% of them
 edited (a sentence added, stored as a second version) and 48 crawls' rows. Then starts
-`scrapy browse` on it as a user does, asks each page once (start-up: Datasette's first look
-at the schema, SQLite's cache), then `--requests` times each, and reports the median and the
-slowest answer (wall time of the whole HTTP request on 127.0.0.1). Target: the article list,
+`scrapy browse` on it as a user does (start-up: until it prints its line, having counted the
+article list's facets once), asks each page once (a search's facets are counted then), then
+`--requests` times each, and reports the first, median, 90th-percentile and slowest answer
+(wall time of the whole HTTP request on 127.0.0.1). Target: the article list,
 a search and an article page each answer in 300 ms or less after start-up; the home page
 and the charts are reported too.
 """
@@ -108,23 +109,22 @@ def main(argv: list[str] | None = None) -> int:
     began = time.perf_counter()
     server = start_browse(f"sqlite:///{database}", timeout=300)
     try:
-        for path in pages.values():  # start-up: the first answer of each
-            timed_get(server.url + path)
-        start_up = time.perf_counter() - began
+        start_up = time.perf_counter() - began  # the server answers once it has counted the list's facets
+        first = {name: timed_get(server.url + path) for name, path in pages.items()}  # a search's facets: counted now
         results: dict[str, Any] = {}
         for name, path in pages.items():
             times = sorted(timed_get(server.url + path) for _ in range(args.requests))
-            results[name] = {"median_ms": round(statistics.median(times), 1), "p90_ms": round(times[int(len(times) * 0.9) - 1], 1),
-                             "slowest_ms": round(times[-1], 1)}
+            results[name] = {"first_ms": round(first[name], 1), "median_ms": round(statistics.median(times), 1),
+                             "p90_ms": round(times[int(len(times) * 0.9) - 1], 1), "slowest_ms": round(times[-1], 1)}
     finally:
         code, stderr = server.stop()
     report = {"articles": facts["articles"], "edited": facts["edited"], "requests": args.requests,
               "start_up_seconds": round(start_up, 1), "pages": results, "target_ms": TARGET_MS, "exit_status": code}
     args.out.write_text(json.dumps(report, indent=2), encoding="utf-8")
-    print(f"start-up (and the first answer of each page): {start_up:.1f} s")
-    print(f"{'page':28} {'median ms':>10} {'90% ms':>8} {'slowest ms':>11}")
+    print(f"start-up (until the first line, the list's facets counted): {start_up:.1f} s")
+    print(f"{'page':28} {'first ms':>9} {'median ms':>10} {'90% ms':>8} {'slowest ms':>11}")
     for name, figures in results.items():
-        print(f"{name:28} {figures['median_ms']:>10} {figures['p90_ms']:>8} {figures['slowest_ms']:>11}")
+        print(f"{name:28} {figures['first_ms']:>9} {figures['median_ms']:>10} {figures['p90_ms']:>8} {figures['slowest_ms']:>11}")
     measured = [name for name in pages if not name.startswith(("home", "charts"))]
     over = [name for name in measured if results[name]["p90_ms"] > TARGET_MS]
     print(f"target {TARGET_MS} ms: " + ("met by " + ", ".join(measured) if not over else "MISSED by " + ", ".join(over)))

@@ -17,7 +17,7 @@ import signal
 import socket
 import sys
 from pathlib import Path
-from typing import Any, ClassVar, Optional
+from typing import Any, Callable, ClassVar, Optional
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
@@ -75,24 +75,18 @@ def say(line: str) -> None:
         os.close(devnull)
 
 
-async def _warm(datasette: Any) -> None:
-    for path in WARMED:
-        await datasette.client.get(path)
-
-
-async def serve(datasette: Any, sock: socket.socket) -> None:
+async def serve(datasette: Any, sock: socket.socket, ready: Callable[[], None]) -> None:
     import uvicorn
 
     await datasette.invoke_startup()
     await datasette.refresh_schemas()
+    # the article list, home page and charts once before the first visitor: their counts are
+    # then remembered (newscrawl.browse.facets), a large archive's seconds of SQL done here
+    for path in WARMED:
+        await datasette.client.get(path)
+    ready()
     config = uvicorn.Config(datasette.app(), lifespan="on", log_level="warning", access_log=False)
-    # the article list, home page and charts once, meanwhile: their counts are then remembered
-    # for the first visitor (newscrawl.browse.facets)
-    warming = asyncio.create_task(_warm(datasette))
-    try:
-        await uvicorn.Server(config).serve(sockets=[sock])
-    finally:
-        warming.cancel()
+    await uvicorn.Server(config).serve(sockets=[sock])
 
 
 class Command(ScrapyCommand):
@@ -157,12 +151,12 @@ class Command(ScrapyCommand):
         sock = listening_socket(port)
         datasette = make_datasette(path, sql=sql, metadata=metadata, secret=os.environ.get("DATASETTE_SECRET"))
         url = f"http://{HOST}:{sock.getsockname()[1]}/"
-        say(f"Serving the archive {path} at {url} (read-only{'' if sql else ', no arbitrary SQL'}; Ctrl-C stops)")
+        line = f"Serving the archive {path} at {url} (read-only{'' if sql else ', no arbitrary SQL'}; Ctrl-C stops)"
         # uvicorn stops on SIGINT and SIGTERM, then sends the signal again to the handler it
         # found: this one ends the command quietly with exit status 0 (as systemd's stop expects)
         signal.signal(signal.SIGTERM, _stopped)
         try:
-            asyncio.run(serve(datasette, sock))
+            asyncio.run(serve(datasette, sock, lambda: say(line)))
         except (KeyboardInterrupt, _Stopped):
             pass
         finally:
