@@ -7,7 +7,7 @@ setup(
     version="0.1.0",
     python_requires=">=3.11",
     packages=find_packages(include=["newscrawl", "newscrawl.*", "spiders", "spiders.*", "pipelines", "pipelines.*"]),
-    package_data={"newscrawl": ["mirror/corpus/*", "migrations/*", "migrations/**/*", "alembic.ini",
+    package_data={"newscrawl": ["mirror/corpus/*", "schema/*.json", "migrations/*", "migrations/**/*", "alembic.ini",
                                 "browse/metadata.yaml", "browse/templates/*", "browse/static/*"]},
     install_requires=[
         "scrapy==2.19.0",

@@ -71,7 +71,7 @@ def export_all(archive: Archive) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--articles", type=int, default=20000)
+    parser.add_argument("--articles", type=int, default=20000, help="Asia articles of the mirror stored into the archive (default 20000)")
     parser.add_argument("--database-url", default=None, help="an empty database (default: a new SQLite file)")
     parser.add_argument("--out", type=Path, default=None, help="also write the figures as JSON here")
     args = parser.parse_args(argv)

@@ -148,9 +148,9 @@ def bare_settings(stats_out: Optional[Path] = None) -> dict[str, Any]:
 
 def main(argv: Optional[list[str]] = None) -> int:
     parser = argparse.ArgumentParser(description="the bare-Scrapy ceiling crawl")
-    parser.add_argument("--base-url", required=True)
+    parser.add_argument("--base-url", required=True, help="the served mirror to crawl, e.g. http://127.0.0.1:8000")
     parser.add_argument("--stats-out", type=Path, default=None, help="write the crawl's stats here as JSON")
-    parser.add_argument("--log-file", type=Path, default=None)
+    parser.add_argument("--log-file", type=Path, default=None, help="Scrapy's log here (default stderr)")
     parser.add_argument("--items", type=Path, default=None, metavar="FEED",
                         help="yield an item a page (ItemsSpider) into this JSON Lines feed")
     args = parser.parse_args(argv)

@@ -160,7 +160,7 @@ def render(results: dict[str, Any]) -> str:
 def main(argv: Optional[list[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=2000, help="Asia articles of the mirror (default 2000)")
-    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--seed", type=int, default=1, help="the fault proxy's seed: which pages are spoiled (default 1)")
     parser.add_argument("--rate", type=float, default=0.2, help="share of article pages spoiled")
     parser.add_argument("--times", type=int, default=6,
                         help="answers spoiled per spoiled page (6: Scrapy's 3 attempts, each of which Twisted repeats once "

@@ -282,7 +282,7 @@ def check_against_mirror_server(nginx: NginxMirror, size: int = 300) -> dict[str
 
 def main(argv: Optional[list[str]] = None) -> int:
     parser = argparse.ArgumentParser(description="serve a built mirror with nginx")
-    parser.add_argument("--root", type=Path, required=True)
+    parser.add_argument("--root", type=Path, required=True, help="a mirror written by python -m newscrawl.mirror build")
     parser.add_argument("--work", type=Path, default=None, help="config and logs (default ROOT/../nginx-ROOTNAME)")
     parser.add_argument("--check", type=int, default=300, help="routes to compare with MirrorServer first")
     args = parser.parse_args(argv)

@@ -347,7 +347,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("--reps", type=int, default=None, help="rounds of bare, bare + items, ours per size (default 3; --quick 2)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out", help="mirrors, databases, logs (git-ignored)")
     parser.add_argument("--results", type=Path, default=None, help="default bench/RESULTS.md (--quick: OUT/RESULTS-quick.md)")
-    parser.add_argument("--no-profile", action="store_true")
+    parser.add_argument("--no-profile", action="store_true", help="skip the py-spy profiles of one crawl of each kind")
     parser.add_argument("--no-extraction", action="store_true", help="skip bench/extraction.py")
     parser.add_argument("--timeout", type=float, default=1800.0, help="seconds allowed to one crawl")
     parser.add_argument("--report-only", action="store_true", help="rewrite the results file from OUT's last results JSON")

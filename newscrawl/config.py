@@ -59,6 +59,8 @@ KNOWN_SETTINGS: dict[str, str] = {
     "NEWSCRAWL_LOCK_ENABLED": "False: no crawl lock on the archive",
     "NEWSCRAWL_LOCK_WAIT": "seconds a crawl waits for the one holding the archive",
     "NEWSCRAWL_LOG_KEEP": "crawl log files kept under <data dir>/logs/",
+    "NEWSCRAWL_PROGRESS_INTERVAL": "seconds between two progress lines (0: none)",
+    "NEWSCRAWL_FEED_KEEP": "crawl feeds kept per spider under <data dir>/feeds/ (0: all)",
     "NEWSCRAWL_RENDERING_ENABLED": "False: no browser for pages a script builds",
     "NEWSCRAWL_CHROMIUM_PATH": "the Chrome or Chromium to render with",
     "NEWSCRAWL_RENDER_WAIT": "seconds a page's script may take to write the article",
@@ -138,7 +140,7 @@ MORE_THAN_ZERO = Rule("number", zero_works=False)
 SETTING_RULES: dict[str, Rule] = {
     "NEWSCRAWL_STORE_ENABLED": FLAG, "NEWSCRAWL_LOCK_ENABLED": FLAG, "NEWSCRAWL_RENDERING_ENABLED": FLAG,
     "NEWSCRAWL_BROWSE_SQL": FLAG,
-    "LOGSTATS_INTERVAL": SECONDS,
+    "LOGSTATS_INTERVAL": SECONDS, "NEWSCRAWL_PROGRESS_INTERVAL": SECONDS, "NEWSCRAWL_FEED_KEEP": COUNT,
     "DOWNLOAD_TIMEOUT": MORE_THAN_ZERO, "DOWNLOAD_DELAY": SECONDS, "RANDOMIZE_DOWNLOAD_DELAY": FLAG,
     "CONCURRENT_REQUESTS": AT_LEAST_ONE, "CONCURRENT_REQUESTS_PER_DOMAIN": AT_LEAST_ONE,
     "CONCURRENT_REQUESTS_PER_IP": COUNT, "CONCURRENT_ITEMS": AT_LEAST_ONE,
@@ -231,6 +233,8 @@ class NewscrawlConfig:
     max_body_chars: int = 500_000
     max_read_more_links: int = 20
     max_index_links: int = 200
+    # the newest feeds of a spider kept in feed_dir (0: every one; newscrawl.feeds.prune_feeds)
+    feed_keep: int = 0
 
     @classmethod
     def from_settings(cls, settings: BaseSettings) -> "NewscrawlConfig":
@@ -258,6 +262,7 @@ class NewscrawlConfig:
             max_body_chars=_positive_int(settings, "NEWSCRAWL_MAX_BODY_CHARS", cls.max_body_chars),
             max_read_more_links=_positive_int(settings, "NEWSCRAWL_MAX_READ_MORE_LINKS", cls.max_read_more_links, allow_zero=True),
             max_index_links=_positive_int(settings, "NEWSCRAWL_MAX_INDEX_LINKS", cls.max_index_links),
+            feed_keep=_positive_int(settings, "NEWSCRAWL_FEED_KEEP", cls.feed_keep, allow_zero=True),
         )
 
 

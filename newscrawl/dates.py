@@ -1,13 +1,14 @@
 """Every date form the site uses, read into one: ISO 8601 in UTC with "Z".
 
 The forms (SPUTNIK-MARKUP.md): ISO with "Z" or an offset (`meta[name=pubdate]`), the compact
-`20260729T1319+0800` (`article:published_time`), unix time (`data-unixtime`, seconds or
-milliseconds), and the visible "21:17 18.11.2019" / "(updated: 14:02 29.07.2026)".
+`20260729T1319+0800` (`article:published_time`, zone-less `20220611T0924` on the same system's
+ria.ru page), unix time (`data-unixtime`, `analytics:p_ts`, seconds or milliseconds), and the
+visible "21:17 18.11.2019" / "(updated: 14:02 29.07.2026)" / "(updated 11:14 GMT 29.04.2020)".
 
-The visible forms carry no zone. The caller passes the page's zone when the page shows it
-elsewhere (`zone_of()` of the compact meta, or `zone_between()` a unix time and its visible
-text); without one they are read as UTC, as the legacy pages show them (the real page's
-"21:17 18.11.2019" is its pubdate meta 2019-11-18T21:17:27Z).
+A text that says its zone is read in it: an offset, "Z", or a visible time's label ("GMT",
+"UTC", "GMT+3"). A text that says none is read in the zone the caller passes: the page's clock,
+found by `zone_between()` a moment the page gives exactly (a unix time, a zoned meta) and the
+same moment as the page writes it without a zone; without one, UTC.
 """
 
 from __future__ import annotations
@@ -16,7 +17,13 @@ import re
 from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Optional
 
-_VISIBLE = re.compile(r"(?P<h>\d{1,2}):(?P<m>\d{2})\s+(?P<d>\d{1,2})\.(?P<mo>\d{1,2})\.(?P<y>\d{4})")
+# a zone label a visible time may carry before or after its date: "GMT", "UTC", "GMT+3", "UTC-04:30"
+_LABEL = r"(?:GMT|UTC)(?:\s?[+-]\d{1,2}(?::?\d{2})?)?"
+_VISIBLE = re.compile(
+    rf"(?P<h>\d{{1,2}}):(?P<m>\d{{2}})(?:\s*(?P<before>{_LABEL}))?\s+(?P<d>\d{{1,2}})\.(?P<mo>\d{{1,2}})\.(?P<y>\d{{4}})"
+    rf"(?:\s*(?P<after>{_LABEL})(?![\w]))?"
+)
+_LABEL_PARTS = re.compile(r"^(?:GMT|UTC)(?:\s?(?P<sign>[+-])(?P<hours>\d{1,2})(?::?(?P<minutes>\d{2}))?)?$")
 _COMPACT = re.compile(r"^(\d{8})T(\d{4})(\d{2})?([+-]\d{4}|Z)?$")
 _ISO_OFFSET = re.compile(r"([+-]\d{2})(\d{2})$")
 _UNIX = re.compile(r"^\d{9,13}(\.\d+)?$")
@@ -81,34 +88,65 @@ def parse_unix(text: str) -> Optional[datetime]:
         return None
 
 
+def label_zone(label: Optional[str]) -> Optional[tzinfo]:
+    """The zone a visible label names: "GMT" and "UTC" are UTC, "GMT+3" is UTC+03:00."""
+    match = _LABEL_PARTS.match(label or "")
+    if not match:
+        return None
+    if not match["sign"]:
+        return timezone.utc
+    hours, minutes = int(match["hours"]), int(match["minutes"] or 0)
+    if hours > 14 or minutes >= 60:
+        return None
+    return _fixed_zone(match["sign"], match["hours"], match["minutes"] or "0")
+
+
 def parse_visible(text: str) -> Optional[datetime]:
-    """"21:17 18.11.2019" or "(updated: 14:02 29.07.2026)", naive (the page's own clock)."""
+    """"21:17 18.11.2019" or "(updated: 14:02 29.07.2026)": naive (the page's own clock);
+    aware when the text labels its zone ("(updated 11:14 GMT 29.04.2020)")."""
     match = _VISIBLE.search(text)
     if not match:
         return None
-    parts = {k: int(v) for k, v in match.groupdict().items()}
     try:
-        return datetime(parts["y"], parts["mo"], parts["d"], parts["h"], parts["m"])
+        moment = datetime(int(match["y"]), int(match["mo"]), int(match["d"]), int(match["h"]), int(match["m"]))
     except ValueError:
         return None
+    label = match["before"] or match["after"]
+    if label:
+        zone = label_zone(label)
+        return moment.replace(tzinfo=zone) if zone is not None else None
+    return moment
 
 
-def read_datetime(text: Optional[str], zone: Optional[tzinfo] = None) -> Optional[datetime]:
-    """The moment a text names, aware; a text without a zone is read in `zone` (default UTC)."""
-    if not text or not text.strip():
-        return None
-    text = text.strip()
+def _read(text: str) -> Optional[datetime]:
+    """The first form that reads the text: aware when it says its zone, else naive."""
     moment = parse_unix(text)
     if moment is None:
         for reader in (parse_compact, parse_iso, parse_visible):
             moment = reader(text)
             if moment is not None:
                 break
+    return moment
+
+
+def read_datetime(text: Optional[str], zone: Optional[tzinfo] = None) -> Optional[datetime]:
+    """The moment a text names, aware; a text without a zone is read in `zone` (default UTC)."""
+    if not text or not text.strip():
+        return None
+    moment = _read(text.strip())
     if moment is None:
         return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=zone or timezone.utc)
     return moment
+
+
+def says_its_zone(text: Optional[str]) -> bool:
+    """True for a text that names its moment exactly: a unix time, an offset, "Z", a labelled time."""
+    if not text or not text.strip():
+        return False
+    moment = _read(text.strip())
+    return moment is not None and moment.tzinfo is not None
 
 
 def parse_any(text: Optional[str], zone: Optional[tzinfo] = None) -> Optional[str]:
@@ -125,13 +163,16 @@ def zone_of(text: Optional[str]) -> Optional[tzinfo]:
     return moment.tzinfo if moment is not None else None
 
 
-def zone_between(unix_text: Optional[str], visible_text: Optional[str]) -> Optional[tzinfo]:
-    """The page's clock: the difference between a unix time and the same moment as shown."""
-    moment = parse_unix(unix_text or "")
-    shown = parse_visible(visible_text or "")
-    if moment is None or shown is None:
+def zone_between(exact_text: Optional[str], written_text: Optional[str]) -> Optional[tzinfo]:
+    """The page's clock: the difference between a moment the page gives exactly (a unix time,
+    or a text with its zone) and the same moment as the page writes it ("13:19 29.07.2026",
+    "20220611T0924", "2022-06-11T09:24"), rounded to a quarter hour."""
+    moment = _read(exact_text.strip()) if exact_text else None
+    text = (written_text or "").strip()
+    shown = (parse_compact(text) or parse_iso(text) or parse_visible(text)) if text else None
+    if moment is None or moment.tzinfo is None or shown is None:
         return None
-    seconds = (shown - moment.replace(tzinfo=None)).total_seconds()
+    seconds = (shown.replace(tzinfo=None) - moment.astimezone(timezone.utc).replace(tzinfo=None)).total_seconds()
     quarters = round(seconds / _QUARTER_HOUR)
     if abs(quarters) > 14 * 4:  # no zone is further than 14 hours from UTC
         return None

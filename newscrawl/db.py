@@ -31,6 +31,7 @@ from sqlalchemy.sql.expression import ColumnElement, cast, literal_column
 
 from newscrawl.config import check_database_url
 from newscrawl.dedup import DEFAULT_THRESHOLD, ESTIMATE_MARGIN, TextPrint, jaccard, likely_similar, print_shingles
+from newscrawl.fts import index_added_articles
 from newscrawl.healing import PENDING, PageFailure, RetryPolicy
 from newscrawl.integrity import damage_repaired, looks_damaged
 from newscrawl.items import ARTICLE_FIELDS, Article
@@ -293,9 +294,9 @@ class WriteOutcome:
 
 @dataclass(frozen=True)
 class ExportFilter:
-    """What `scrapy export` selects: published window (dates, inclusive), section, and
-    `changed_since` (an ISO time: every revision first seen since then, instead of the
-    current version of every article)."""
+    """What `scrapy export` selects: published window (dates, inclusive), section (matched
+    without regard to case), and `changed_since` (an ISO time: every revision first seen
+    since then, instead of the current version of every article)."""
 
     since: Optional[str] = None
     until: Optional[str] = None
@@ -479,6 +480,8 @@ class Archive:
             if stored:
                 repaired = self._mark_damaged_revisions(conn, [a for a in stored if a.article_id in known], known)
                 self._upsert_articles(conn, stored, now)
+                # full-text index: the new rows here, in one statement (changed ones: a trigger; newscrawl/fts.py)
+                index_added_articles(conn, [a.article_id for a in stored if a.article_id not in known])
                 self._add_revisions(conn, [a for a in articles if known.get(a.article_id) != a.content_hash], now, crawl_id)
                 self._replace_links(conn, stored)
                 near = self._link_near_duplicates(conn, stored, now, crawl_id)
@@ -658,6 +661,10 @@ class Archive:
             rows = conn.execute(select(NEAR.c.article_id, NEAR.c.similar_id, NEAR.c.similarity).order_by(NEAR.c.article_id))
             return [(a, b, s) for a, b, s in rows]
 
+    def article_count(self) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(ArticleRow)).scalar_one())
+
     def counts(self) -> dict[str, int]:
         """Rows per table, for summaries and tests."""
         with self.engine.connect() as conn:
@@ -665,6 +672,12 @@ class Archive:
                 table.name: int(conn.execute(select(func.count()).select_from(table)).scalar_one())
                 for table in (ARTICLES, REVISIONS, LINKS, CrawlRow.__table__, NEAR, FAILURES)
             }
+
+    def sections(self) -> list[str]:
+        """The sections the archive's articles are in, sorted (the index on section answers)."""
+        query = select(ArticleRow.section).where(ArticleRow.section.is_not(None)).distinct().order_by(ArticleRow.section)
+        with self.engine.connect() as conn:
+            return list(conn.execute(query).scalars())
 
     def export_lines(self, selection: ExportFilter, batch: int = 1000) -> Iterator[dict[str, Any]]:
         """Feed lines of the archive, streamed (a server-side cursor on PostgreSQL).
@@ -725,8 +738,8 @@ class Archive:
             query = query.where(ArticleRow.published_at >= selection.since)
         if selection.until:  # the whole last day
             query = query.where(ArticleRow.published_at < (date.fromisoformat(selection.until) + timedelta(days=1)).isoformat())
-        if selection.section:
-            query = query.where(ArticleRow.section == selection.section)
+        if selection.section:  # without regard to case
+            query = query.where(func.lower(ArticleRow.section) == selection.section.lower())
         return query
 
     @staticmethod

@@ -1,5 +1,5 @@
 """Extensions for crawls that run unattended: job directories that resume after any
-interruption, one log file per crawl, progress lines; and the lock that keeps to one crawl
+interruption, one log file per crawl; and the lock that keeps to one crawl
 at a time per archive (taken by `scrapy crawl` itself, before its crawler is built).
 
 Settings (read once in from_crawler):
@@ -22,10 +22,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Optional
 
-from scrapy import Spider, signals
+from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
-from scrapy.extensions.logstats import LogStats
 from scrapy.settings import BaseSettings
 from scrapy.utils.job import job_dir
 from twisted.internet.defer import Deferred
@@ -144,7 +143,7 @@ class ResumableJobDir:
     def from_crawler(cls, crawler: Crawler) -> "ResumableJobDir":
         directory = job_dir(crawler.settings)
         if not directory:
-            raise NotConfigured("no JOBDIR")
+            raise NotConfigured  # no message: Scrapy would warn, and a crawl without JOBDIR is normal
         extension = cls(crawler, Path(directory).resolve())
         extension.open()
         crawler.signals.connect(extension.engine_stopped, signal=signals.engine_stopped)
@@ -260,21 +259,6 @@ class CrawlLogFile:
             logging.getLogger().removeHandler(self.handler)
             self.handler.close()
             self.handler = None
-
-
-class ProgressLog(LogStats):
-    """Scrapy's LogStats line, in the archive's words: pages and articles stored per minute
-    (every LOGSTATS_INTERVAL seconds)."""
-
-    def log(self, spider: Optional[Spider] = None) -> None:
-        self.calculate_stats()  # self.pages, self.items and their per-minute rates
-        stats: dict[str, Any] = self.stats.get_stats()
-        logger.info(
-            "Progress: %d pages (%d pages/min), %d articles stored (%d articles/min), "
-            "%d unchanged, %d pages failed",
-            self.pages, self.prate, self.items, self.irate,
-            stats.get("item_dropped_reasons_count/ArticleUnchanged", 0), stats.get("newscrawl/pages_failed", 0),
-        )
 
 
 def catch_refused_start(running: Any) -> list[CrawlLocked | ConfigError]:

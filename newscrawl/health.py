@@ -13,7 +13,7 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Any, Optional
+from typing import Any, Optional, Sequence
 
 from scrapy.settings import BaseSettings
 from sqlalchemy import func, select
@@ -21,7 +21,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session
 
 from newscrawl.commands.crawl import FAILED_REASONS, START_ERROR
-from newscrawl.config import NewscrawlConfig, number_setting
+from newscrawl.config import NewscrawlConfig, nearest, number_setting
 from newscrawl.db import CrawlRow, FailureRow
 from newscrawl.healing import GIVEN_UP, GONE, PENDING
 from newscrawl.integrity import DAMAGE_PROBLEMS
@@ -30,7 +30,7 @@ from newscrawl.readers import ArchiveUnreadable, open_reader
 
 INDEX_WITHOUT_ARTICLES = "newscrawl/layout/index_without_articles"
 LAYOUT_STATS = ("newscrawl/layout/fallback", INDEX_WITHOUT_ARTICLES)
-LAYOUT_PREFIXES = ("newscrawl/field_missing/", "newscrawl/field_error/")
+LAYOUT_PREFIXES = ("newscrawl/field_missing/", "newscrawl/field_error/", "newscrawl/body/unknown_block/")
 
 
 @dataclass(frozen=True)
@@ -168,15 +168,33 @@ def shown_url(database_url: str) -> str:
     return make_url(database_url).render_as_string(hide_password=True)
 
 
-def load_crawls(config: HealthConfig, spider: Optional[str] = None) -> tuple[str, list[CrawlView], Gaps]:
-    """The newest crawls, newest first; the newest unfinished one is "running" while the
-    archive's crawl lock is held."""
+class UnknownSpider(ValueError):
+    """--spider names no spider of the archive's crawls, nor of the project."""
+
+
+def match_spider(wanted: str, recorded: Sequence[str], project: Sequence[str]) -> str:
+    """--spider NAME as the archive's crawls (else the project) spell it, matched without regard to case."""
+    for name in (*recorded, *project):
+        if name.lower() == wanted.lower():
+            return name
+    raise UnknownSpider(
+        f"--spider {wanted}: no crawl of that spider in the archive, and no such spider in the project"
+        f"{nearest(wanted.lower(), [*recorded, *project])}; the archive's crawls are of: {', '.join(recorded) or 'none yet'}"
+        + (f"; the project's spiders: {', '.join(project)}" if project else "")
+    )
+
+
+def load_crawls(config: HealthConfig, spider: Optional[str] = None, project_spiders: Sequence[str] = ()) -> tuple[str, list[CrawlView], Gaps]:
+    """The newest crawls (of `spider`, in any case, when given), newest first; the newest
+    unfinished one is "running" while the archive's crawl lock is held."""
     shown = shown_url(config.database_url)
     engine = open_reader(config.database_url, "health")  # read-only: health works on a read-only mount
     try:
         query = select(CrawlRow).order_by(CrawlRow.id.desc()).limit(config.window)
         if spider:
-            query = query.where(CrawlRow.spider == spider)
+            with engine.connect() as conn:
+                recorded = list(conn.execute(select(CrawlRow.spider).distinct().order_by(CrawlRow.spider)).scalars())
+            query = query.where(CrawlRow.spider == match_spider(spider, recorded, project_spiders))
         gaps = load_gaps(engine)
         with Session(engine) as session:
             rows = list(session.scalars(query))
@@ -265,11 +283,12 @@ def _latest_findings(latest: CrawlView, earlier: list[CrawlView], config: Health
     return found
 
 
-def check_health(config: HealthConfig, spider: Optional[str] = None) -> HealthReport:
+def check_health(config: HealthConfig, spider: Optional[str] = None, project_spiders: Sequence[str] = ()) -> HealthReport:
     """The report; an archive it cannot read (missing, unreadable, not SQLite, another schema)
-    is its one finding, with `unreadable` set."""
+    is its one finding, with `unreadable` set. UnknownSpider for a `spider` of no crawl and no
+    spider of the project."""
     try:
-        database, crawls, gaps = load_crawls(config, spider)
+        database, crawls, gaps = load_crawls(config, spider, project_spiders)
     except ArchiveUnreadable as exc:
         return HealthReport(shown_url(config.database_url), [], [str(exc)], unreadable=True)
     return HealthReport(database, crawls, assess(crawls, config) + gap_findings(gaps, config, datetime.now(timezone.utc)), gaps)

@@ -22,7 +22,7 @@ from typing import Any, Iterable, Iterator, Mapping, Optional, Sequence
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
-from newscrawl.db import ARTICLES, REVISIONS, article_from_row
+from newscrawl.db import ARTICLES, REVISIONS
 from newscrawl.items import ARTICLE_FIELDS
 
 ORIGIN_CRAWL = "crawl"  # stored from a crawl of the page
@@ -112,7 +112,11 @@ class History:
 _REVISION_COLUMNS = [REVISIONS.c[name] for name in (
     "id", "article_id", "content_hash", "title", "lead", "body", "modified_at", "seen_at", "crawl_id", "damaged", "other_fields",
 )]
-_ARTICLE_COLUMNS = [*(ARTICLES.c[name] for name in ARTICLE_FIELDS), ARTICLES.c.first_seen_at, ARTICLES.c.changed_at]
+_BOOKKEEPING = [ARTICLES.c.first_seen_at, ARTICLES.c.changed_at]
+_ARTICLE_COLUMNS = [*(ARTICLES.c[name] for name in ARTICLE_FIELDS), *_BOOKKEEPING]
+# what the edit log says of an article: its JSON columns are not decoded for it
+SUMMARY_FIELDS = ("article_id", "url", "title", "section", "published_at", "modified_at", "content_hash")
+_SUMMARY_COLUMNS = [*(ARTICLES.c[name] for name in SUMMARY_FIELDS), *_BOOKKEEPING]
 
 
 def _origin(_revision: Mapping[str, Any]) -> str:
@@ -128,7 +132,7 @@ def _history(article: Mapping[str, Any], revisions: Sequence[Mapping[str, Any]])
             lead=row["lead"], body=row["body"], fields=row["other_fields"], modified_at=row["modified_at"],
             revision_id=row["id"], crawl_id=row["crawl_id"], damaged=row["damaged"],
         ))
-    current = article_from_row(article)
+    current = {name: article[name] for name in ARTICLE_FIELDS if name in article}
     if not versions or versions[-1].content_hash != current["content_hash"]:
         earlier = next((v.number for v in versions if v.content_hash == current["content_hash"]), None)
         versions.append(Version(
@@ -145,37 +149,46 @@ def read_history(conn: Connection, article_id: str) -> Optional[History]:
     return next(iter(read_histories(conn, [article_id])), None)
 
 
-def read_histories(conn: Connection, article_ids: Iterable[str]) -> Iterator[History]:
-    """The histories of these articles (those the archive holds), a bounded number at a time."""
+def read_histories(conn: Connection, article_ids: Iterable[str], whole: bool = True) -> Iterator[History]:
+    """The histories of these articles (those the archive holds), a bounded number at a time.
+    `whole`: each History.article has every field of the feed; else the SUMMARY_FIELDS (and
+    every field for an article whose current text is no newest revision's: it is a version)."""
     ids = list(article_ids)
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start : start + _CHUNK]
-        articles = {row["article_id"]: row for row in
-                    (r._mapping for r in conn.execute(select(*_ARTICLE_COLUMNS).where(ARTICLES.c.article_id.in_(chunk))))}
         revisions: dict[str, list[Mapping[str, Any]]] = {}
         query = select(*_REVISION_COLUMNS).where(REVISIONS.c.article_id.in_(chunk)).order_by(REVISIONS.c.article_id, REVISIONS.c.id)
         for row in conn.execute(query):
             revisions.setdefault(row.article_id, []).append(row._mapping)
+        articles = _articles(conn, chunk, _ARTICLE_COLUMNS if whole else _SUMMARY_COLUMNS)
+        if not whole:
+            returned = [i for i, a in articles.items() if not revisions.get(i) or revisions[i][-1]["content_hash"] != a["content_hash"]]
+            articles.update(_articles(conn, returned, _ARTICLE_COLUMNS))
         for article_id in chunk:
             if article_id in articles:
                 yield _history(articles[article_id], revisions.get(article_id, []))
+
+
+def _articles(conn: Connection, article_ids: list[str], columns: list[Any]) -> dict[str, Mapping[str, Any]]:
+    if not article_ids:
+        return {}
+    return {row.article_id: row._mapping for row in conn.execute(select(*columns).where(ARTICLES.c.article_id.in_(article_ids)))}
 
 
 # -- word diffs ---------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Piece:
     op: str  # "equal", "insert" or "delete"
-    tokens: tuple[str, ...]  # words, each with the space before it
+    text: str  # as it stands in the text: the equal and deleted pieces' texts, joined, give the
+    # old text; the equal and inserted ones the new (each word with the space before it)
 
     @property
     def words(self) -> int:
-        return sum(1 for token in self.tokens if not token.isspace())
+        return len(self.text.split())
 
     @property
-    def text(self) -> str:
-        """The piece as it stands in the text: the equal and deleted pieces' texts, joined,
-        give the old text; the equal and inserted ones the new."""
-        return "".join(self.tokens)
+    def tokens(self) -> list[str]:
+        return tokens_of(self.text)
 
 
 def tokens_of(text: Optional[str]) -> list[str]:
@@ -188,39 +201,71 @@ def starts_paragraph(token: str) -> bool:
     return "\n" in token[: len(token) - len(token.lstrip())]
 
 
+def _common_start(a: str, b: str) -> int:
+    """The length of the longest start of a and b made of whole tokens of both."""
+    low, high = 0, min(len(a), len(b))
+    while low < high:  # the longest common start, by halves: slices compare at C speed
+        middle = (low + high + 1) // 2
+        if a[:middle] == b[:middle]:
+            low = middle
+        else:
+            high = middle - 1
+
+    def ends_token(text: str, at: int) -> bool:
+        return at == len(text) or text[at].isspace()
+
+    while low > 0 and not (not a[low - 1].isspace() and ends_token(a, low) and ends_token(b, low)):
+        low -= 1
+    return low
+
+
+def _common_end(a: str, b: str, start: int) -> int:
+    """The length of the longest end of a and b, after `start`, made of whole tokens of both."""
+    low, high = 0, min(len(a), len(b)) - start
+    while low < high:
+        middle = (low + high + 1) // 2
+        if a[len(a) - middle :] == b[len(b) - middle :]:
+            low = middle
+        else:
+            high = middle - 1
+
+    def starts_token(text: str, at: int) -> bool:  # a token is the space before a word, and the word
+        return at == len(text) or (text[at].isspace() and (at == 0 or not text[at - 1].isspace()))
+
+    while low > 0 and not (starts_token(a, len(a) - low) and starts_token(b, len(b) - low)):
+        low -= 1
+    return low
+
+
 def word_diff(old: Optional[str], new: Optional[str]) -> list[Piece]:
     """The changes from old to new, word by word (each word with the space before it, so that
-    the pieces give both texts back exactly, paragraph breaks included). The
-    common start and end are set aside first: an edit is mostly a sentence, so the costly
-    matching runs on a few words, not the whole body."""
-    a, b = tokens_of(old), tokens_of(new)
-    start = 0
-    while start < len(a) and start < len(b) and a[start] == b[start]:
-        start += 1
-    end = 0
-    while end < len(a) - start and end < len(b) - start and a[-1 - end] == b[-1 - end]:
-        end += 1
+    the pieces give both texts back exactly, paragraph breaks included). The common start and
+    end are set aside first: an edit is mostly a sentence, so the costly matching runs on a few
+    words, not the whole body."""
+    a, b = old or "", new or ""
+    start = _common_start(a, b)
+    end = _common_end(a, b, start)
     pieces: list[Piece] = []
 
-    def add(op: str, tokens: Sequence[str]) -> None:
-        if not tokens:
+    def add(op: str, text: str) -> None:
+        if not text:
             return
         if pieces and pieces[-1].op == op:
-            pieces[-1] = Piece(op, pieces[-1].tokens + tuple(tokens))
+            pieces[-1] = Piece(op, pieces[-1].text + text)
         else:
-            pieces.append(Piece(op, tuple(tokens)))
+            pieces.append(Piece(op, text))
 
     add("equal", a[:start])
-    middle_a, middle_b = a[start : len(a) - end], b[start : len(b) - end]
+    middle_a, middle_b = tokens_of(a[start : len(a) - end]), tokens_of(b[start : len(b) - end])
     middle: list[tuple[str, Sequence[str], Sequence[str]]] = []
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, middle_a, middle_b, autojunk=False).get_opcodes():
         middle.append((tag, middle_a[i1:i2], middle_b[j1:j2]))
     for tag, went, came in _without_chance_matches(middle):
         if tag == "equal":
-            add("equal", went)
+            add("equal", "".join(went))
         else:  # replace: what went, then what came
-            add("delete", went)
-            add("insert", came)
+            add("delete", "".join(went))
+            add("insert", "".join(came))
     add("equal", a[len(a) - end :])
     return pieces
 
@@ -315,12 +360,11 @@ def _field_change(old: Any, new: Any) -> dict[str, Any]:
 @dataclass(frozen=True)
 class ChangeFilter:
     """Edits stored between since and until (ISO times, both included), of articles of this
-    section; `limit` 0: every article; `order`: largest (words added and removed), newest, oldest."""
+    section; `order`: largest (words added and removed), newest, oldest."""
 
     since: Optional[str] = None
     until: Optional[str] = None
     section: Optional[str] = None
-    limit: int = 0
     order: str = "largest"
 
 
@@ -359,9 +403,9 @@ def edit_log(conn: Connection, selection: ChangeFilter = ChangeFilter()) -> list
     if selection.since:  # changed_at is the newest change: an article changed before `since` has no edit after it
         candidates = candidates.where(ARTICLES.c.changed_at >= selection.since)
     if selection.section:
-        candidates = candidates.where(ARTICLES.c.section == selection.section)
+        candidates = candidates.where(func.lower(ARTICLES.c.section) == selection.section.lower())  # in any case
     found = []
-    for history in read_histories(conn, conn.execute(candidates).scalars().all()):
+    for history in read_histories(conn, conn.execute(candidates).scalars().all(), whole=False):
         edits = [diff_versions(before, after) for before, after in history.edits()
                  if (not selection.since or after.seen_at >= selection.since) and (not selection.until or after.seen_at <= selection.until)]
         if not edits:
@@ -376,4 +420,4 @@ def edit_log(conn: Connection, selection: ChangeFilter = ChangeFilter()) -> list
     found.sort(key=lambda c: c.changed_at, reverse=selection.order != "oldest")  # stable: ties stay by id
     if selection.order == "largest":  # ties: the newest first
         found.sort(key=lambda c: c.words_added + c.words_removed, reverse=True)
-    return found[: selection.limit] if selection.limit else found
+    return found

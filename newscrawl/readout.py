@@ -1,7 +1,7 @@
-"""What the reading commands (`scrapy search`, `diff`, `changes`) share: the archive opened
-read-only from the settings (newscrawl.readers), and their output: lines on stdout, in colour
-on a terminal (`--color`, NO_COLOR), a reader that closes the pipe (`| head`) ending the
-command quietly."""
+"""What the reading commands (`scrapy search`, `diff`, `changes`) share besides newscrawl.cli
+(one-line refusals, a reader that leaves the pipe): the archive opened read-only from the
+settings (newscrawl.readers), their options' values checked, and output for people, in colour
+on a terminal (`--color`, NO_COLOR)."""
 
 from __future__ import annotations
 
@@ -9,14 +9,16 @@ import argparse
 import json
 import os
 import sys
-from types import TracebackType
+from datetime import date, datetime, timezone
 from typing import Any, Optional
 
-from scrapy.exceptions import UsageError
 from scrapy.settings import BaseSettings
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from newscrawl.config import ConfigError, NewscrawlConfig
+from newscrawl.cli import refused
+from newscrawl.config import ConfigError, NewscrawlConfig, nearest
+from newscrawl.db import ARTICLES
 from newscrawl.readers import open_reader
 
 COLOUR_CHOICES = ("auto", "always", "never")
@@ -25,11 +27,11 @@ _STYLES = {"bold": "1", "dim": "2", "red": "31", "green": "32", "yellow": "33", 
 
 def open_archive(settings: BaseSettings, command: str) -> Engine:
     """The archive of NEWSCRAWL_DATABASE_URL, read-only and unmigrated; a bad setting or an
-    archive it cannot read is a UsageError (one line, exit status 2)."""
+    archive it cannot read is refused (one line, exit status 2)."""
     try:
         return open_reader(NewscrawlConfig.from_settings(settings).database_url, command)
     except ConfigError as exc:
-        raise UsageError(str(exc), print_help=False) from None
+        raise refused(command, str(exc)) from None
 
 
 def add_output_options(parser: argparse.ArgumentParser) -> None:
@@ -38,15 +40,56 @@ def add_output_options(parser: argparse.ArgumentParser) -> None:
                         help="colour the text: auto (on a terminal, unless NO_COLOR is set), always or never")
 
 
-def positive_count(option: str, value: Optional[int]) -> int:
-    if value is None or value < 0:
-        raise UsageError(f"{option} takes a number, 0 (no limit) or more", print_help=False)
+def day(command: str, option: str, value: Optional[str]) -> Optional[str]:
+    """A date given as YYYY-MM-DD."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise refused(command, f"{option} takes a date as YYYY-MM-DD, not {value!r}") from None
+
+
+def instant(command: str, option: str, value: Optional[str], end_of_day: bool = False) -> Optional[str]:
+    """An ISO date or time as the archive writes times: UTC, seconds, `Z` (naive means UTC);
+    a date alone is its first second, or with end_of_day its last."""
+    if value is None:
+        return None
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        raise refused(command, f"{option} takes an ISO date or time (2026-07-29 or 2026-07-29T13:00:00Z), not {value!r}") from None
+    if end_of_day and len(value) == len("2026-07-29"):
+        when = when.replace(hour=23, minute=59, second=59)
+    when = when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+    return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def count(command: str, option: str, value: int) -> int:
+    if value < 0:
+        raise refused(command, f"{option} takes a number, 0 (no limit) or more")
     return value
 
 
+def check_section(command: str, engine: Engine, wanted: Optional[str]) -> None:
+    """--section names a section the archive holds (in any case), or the command says which
+    it holds, as `scrapy export` does: a typo is no empty answer."""
+    if wanted is None:
+        return
+    query = select(ARTICLES.c.section).where(ARTICLES.c.section.is_not(None)).distinct().order_by(ARTICLES.c.section)
+    with engine.connect() as conn:
+        held = list(conn.execute(query).scalars())
+    if any(section.lower() == wanted.lower() for section in held):
+        return
+    if not held:
+        raise refused(command, f"--section {wanted}: the archive holds no article of any section yet")
+    raise refused(command, f"--section {wanted}: the archive holds no article of that section{nearest(wanted.lower(), held)}; "
+                           f"its sections: {', '.join(held)}")
+
+
 class Output:
-    """stdout for one command: `paint` colours when colour is on; used as a context manager,
-    a closed pipe ends the command quietly (what is left to write goes nowhere)."""
+    """Lines on stdout for one command (inside newscrawl.cli.reader_may_leave); `paint`
+    colours them when colour is on."""
 
     def __init__(self, colour: str = "auto") -> None:
         self.stream = sys.stdout
@@ -71,24 +114,6 @@ class Output:
 
     def json(self, value: dict[str, Any]) -> None:
         self.stream.write(json.dumps(value, ensure_ascii=False) + "\n")
-
-    def __enter__(self) -> Output:
-        return self
-
-    def __exit__(self, kind: Optional[type[BaseException]], error: Optional[BaseException], _tb: Optional[TracebackType]) -> bool:
-        try:
-            if kind is None:
-                self.stream.flush()
-                return False
-        except BrokenPipeError:
-            kind = BrokenPipeError
-        if kind is not BrokenPipeError:
-            return False
-        # `| head` has read enough: stdout goes to /dev/null, so the flush at exit fails no more
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, self.stream.fileno())
-        os.close(devnull)
-        return True
 
 
 def note(text: str) -> None:

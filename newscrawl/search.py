@@ -1,29 +1,22 @@
 """Full-text search of the archive, one API on SQLite and PostgreSQL (`scrapy search`).
 
-The index (migration 0004) covers each article's current title, lead, body, tags and authors:
-
-- SQLite: the FTS5 table `articles_fts` (columns title, lead, body, tags, authors; its rowid
-  is the `articles` row's rowid), external content: FTS5 reads the text from `articles` through
-  the view `articles_fts_source` (tags and authors as "a; b" text). Tokenizer: porter over
-  unicode61, diacritics removed. Ranked by bm25 with column weights (SQLITE_WEIGHTS).
-- PostgreSQL: the column `articles.fts_document` (tsvector, 'english' configuration; title A,
-  lead B, tags and authors C, body D) under the GIN index `ix_articles_fts_document`. Ranked
-  by ts_rank (normalized by the log of the document's length, as bm25 is by its length).
-
-Triggers on `articles` keep both in step, in the transaction that writes the row, whatever
-writes it. Other tools can use the index directly: on SQLite, `SELECT articles.* FROM
-articles JOIN articles_fts ON articles_fts.rowid = articles.rowid WHERE articles_fts MATCH ?`.
+The index (migration 0004, newscrawl/fts.py) covers each article's current title, lead, body,
+tags and authors: on SQLite the FTS5 table `articles_fts`, ranked by bm25 with column weights
+(SQLITE_WEIGHTS); on PostgreSQL the tsvector `articles.fts_document`, ranked by ts_rank
+(normalized by the log of the document's length, as bm25 is by its length). Other tools can
+use it directly: on SQLite, `SELECT articles.* FROM articles JOIN articles_fts ON
+articles_fts.rowid = articles.rowid WHERE articles_fts MATCH ? ORDER BY bm25(articles_fts)`.
 
 Queries use one language on both engines (newscrawl.search_query). Filters: the published
 window (dates, inclusive), section, tags and authors (exact, case folded; every one given
-must be there).
+must be there). Snippets are made for the hits alone.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, Optional, Sequence
+from typing import Any, Optional
 
 from sqlalchemy import Integer, bindparam, column, func, literal, literal_column, select, table
 from sqlalchemy.engine import Connection, Engine
@@ -31,14 +24,10 @@ from sqlalchemy.sql import Select
 from sqlalchemy.sql.expression import ColumnElement
 
 from newscrawl.db import ARTICLES, article_from_row
+from newscrawl.fts import POSTGRES_FTS_COLUMN, POSTGRES_FTS_CONFIG, SQLITE_FTS_TABLE
 from newscrawl.items import ARTICLE_FIELDS
-from newscrawl.search_query import Node, fts5_match, parse_query, postgres_tsquery
+from newscrawl.search_query import Node, Term, fts5_match, parse_query, postgres_tsquery
 
-# the names other tools (Datasette, sqlite3, psql) use
-SQLITE_FTS_TABLE = "articles_fts"
-SQLITE_FTS_SOURCE = "articles_fts_source"
-POSTGRES_FTS_COLUMN = "fts_document"
-POSTGRES_FTS_CONFIG = "english"
 # bm25 weights of articles_fts's columns, in their order: title, lead, body, tags, authors
 SQLITE_WEIGHTS = (10.0, 5.0, 1.0, 5.0, 5.0)
 
@@ -51,8 +40,8 @@ SNIPPET_WORDS = 24
 @dataclass(frozen=True)
 class SearchFilter:
     """What besides the query selects an article: published between since and until (ISO
-    dates, both days included), its section, every tag and every author named (exact, case
-    folded). `limit` 0: every match. `order`: rank (best first), newest or oldest published."""
+    dates, both days included), its section (in any case), every tag and every author named
+    (exact, case folded). `limit` 0: every match. `order`: rank (best first), newest or oldest published."""
 
     since: Optional[str] = None
     until: Optional[str] = None
@@ -100,7 +89,7 @@ def _filtered(query: Select[Any], selection: SearchFilter, list_items: Any) -> S
     if selection.until:  # the whole last day
         query = query.where(ARTICLES.c.published_at < (date.fromisoformat(selection.until) + timedelta(days=1)).isoformat())
     if selection.section:
-        query = query.where(ARTICLES.c.section == selection.section)
+        query = query.where(func.lower(ARTICLES.c.section) == selection.section.lower())  # in any case, as export
     for listed, wanted in ((ARTICLES.c.tags, selection.tags), (ARTICLES.c.authors, selection.authors)):
         for name in wanted:
             items = list_items(listed).table_valued("value")
@@ -108,75 +97,128 @@ def _filtered(query: Select[Any], selection: SearchFilter, list_items: Any) -> S
     return query
 
 
+def _index_alone(selection: SearchFilter) -> bool:
+    """Whether the index alone finds and ranks the hits (no filter, best match first)."""
+    return not (selection.since or selection.until or selection.section or selection.tags or selection.authors
+                or selection.order != "rank")
+
+
+# (hit's key, rank or None) of the hits shown, in order
+Ranked = list[tuple[Any, Optional[float]]]
+
+
 class _EngineSearch:
-    """A search on one engine: the SQL of its match, relevance, list items and snippets."""
+    """A search on one engine. The hits are found, counted and ordered on small columns (a
+    key for each article, its rank), then only the hits shown are read whole and given a
+    passage: a common word matches most of the archive, whose text a sort would otherwise
+    carry. The rank of a hit shown in date order is computed with its passage."""
+
+    key: ColumnElement[Any]  # what names a hit: the articles row's rowid (SQLite), article_id (PostgreSQL)
 
     def __init__(self, tree: Node) -> None:
         self.tree = tree
 
-    def matching(self, columns: Sequence[ColumnElement[Any]]) -> Select[Any]:
-        raise NotImplementedError
-
-    def relevance(self) -> ColumnElement[Any]:
-        """Higher is better."""
+    def ranking(self, conn: Connection, selection: SearchFilter) -> tuple[int, Ranked]:
+        """Every match counted; the hits shown, in order."""
         raise NotImplementedError
 
     def list_items(self, column: Any) -> Any:
         """The items of a JSON array column, as a table-valued function with a `value` column."""
         raise NotImplementedError
 
-    def snippets(self, conn: Connection, article_ids: list[str]) -> dict[str, str]:
-        """The best passage of each of these articles (made for the hits alone: the engines
-        make one from the article's text, which costs too much for every match)."""
+    def passages(self, conn: Connection, keys: list[Any], with_rank: bool) -> dict[Any, tuple[float, str]]:
+        """(rank, or 0.0 when not `with_rank`; best passage) of each of these hits (the rank of a
+        hit costs a pass over every match of the query, done only when the order had no use of it)."""
         raise NotImplementedError
 
-    def run(self, conn: Connection, selection: SearchFilter) -> SearchResults:
-        total = conn.execute(_filtered(self.matching([func.count()]), selection, self.list_items)).scalar_one()
-        if not total:
-            return SearchResults(0)
-        rank = self.relevance().label("rank")
-        query = _filtered(self.matching([*(ARTICLES.c[name] for name in ARTICLE_FIELDS), rank]), selection, self.list_items)
+    def counted(self, hit: ColumnElement[Any], rank: Optional[ColumnElement[Any]]) -> Select[Any]:
+        """(hit, rank or null, every match counted) of the matches, to filter and order."""
+        return select(hit, rank if rank is not None else literal(None), func.count().over().label("total"))
+
+    def ordered(self, conn: Connection, query: Select[Any], rank: Optional[ColumnElement[Any]],
+                selection: SearchFilter) -> tuple[int, Ranked]:
+        """The matches filtered, counted and ordered in one pass; the hits shown."""
+        query = _filtered(query, selection, self.list_items)
         published = ARTICLES.c.published_at
-        order = {"rank": [rank.desc(), published.desc()], "newest": [published.desc()], "oldest": [published.asc()]}
+        order = {"rank": [rank.desc() if rank is not None else published.desc(), published.desc()],
+                 "newest": [published.desc()], "oldest": [published.asc()]}
         query = query.order_by(*order[selection.order], ARTICLES.c.article_id)
-        if selection.limit:
-            query = query.limit(selection.limit)
-        rows = [row._mapping for row in conn.execute(query)]
-        snippets: dict[str, str] = {}
-        for start in range(0, len(rows), _SNIPPETS_AT_ONCE):
-            snippets.update(self.snippets(conn, [row["article_id"] for row in rows[start : start + _SNIPPETS_AT_ONCE]]))
-        hits = [SearchHit(article_from_row(row), float(row["rank"]), snippets.get(row["article_id"], "")) for row in rows]
+        rows = conn.execute(query.limit(selection.limit) if selection.limit else query).all()
+        return (rows[0][2] if rows else 0), [(key, rank_value) for key, rank_value, _ in rows]
+
+    def run(self, conn: Connection, selection: SearchFilter) -> SearchResults:
+        total, ranked = self.ranking(conn, selection)
+        hits = []
+        for start in range(0, len(ranked), _READ_AT_ONCE):
+            chunk = ranked[start : start + _READ_AT_ONCE]
+            keys = [key for key, _ in chunk]
+            query = select(self.key.label("hit_key"), *(ARTICLES.c[name] for name in ARTICLE_FIELDS)).where(self.key.in_(keys))
+            rows = {row.hit_key: row._mapping for row in conn.execute(query)}
+            passages = self.passages(conn, keys, with_rank=any(rank is None for _, rank in chunk))
+            for key, rank in chunk:
+                passage_rank, passage = passages.get(key, (0.0, ""))
+                hits.append(SearchHit(article_from_row(rows[key]), float(rank if rank is not None else passage_rank), passage))
         return SearchResults(total, hits)
 
 
-_SNIPPETS_AT_ONCE = 500
+_READ_AT_ONCE = 500
+# articles_fts's columns a passage is taken from, by preference: body, lead, the best one
+_SNIPPET_COLUMNS = (2, 1, -1)
 
 
 class _SqliteSearch(_EngineSearch):
     fts = table(SQLITE_FTS_TABLE, column("rowid", Integer))
     fts_table = literal_column(SQLITE_FTS_TABLE)  # the table's name as FTS5's functions take it
-    article_rowid = literal_column("articles.rowid", Integer)
+    key = literal_column("articles.rowid", Integer)
 
     def __init__(self, tree: Node) -> None:
         super().__init__(tree)
-        self.match = self.fts_table.op("MATCH")(bindparam("match", fts5_match(tree)))
+        self.query = fts5_match(tree)
+        self.rank = (-func.bm25(self.fts_table, *SQLITE_WEIGHTS)).label("rank")
 
-    def matching(self, columns: Sequence[ColumnElement[Any]]) -> Select[Any]:
-        return select(*columns).select_from(self.fts.join(ARTICLES, self.fts.c.rowid == self.article_rowid)).where(self.match)
+    def matching(self, expression: str) -> ColumnElement[Any]:
+        return self.fts_table.op("MATCH")(bindparam("match", expression))
 
-    def relevance(self) -> ColumnElement[Any]:
-        return -func.bm25(self.fts_table, *SQLITE_WEIGHTS)
+    def ranking(self, conn: Connection, selection: SearchFilter) -> tuple[int, Ranked]:
+        if _index_alone(selection):
+            match = self.matching(self.query)
+            total = conn.execute(select(func.count()).select_from(self.fts).where(match)).scalar_one()
+            query = select(self.fts.c.rowid, self.rank).where(match).order_by(self.rank.desc(), self.fts.c.rowid)
+            rows = conn.execute(query.limit(selection.limit) if selection.limit else query).all() if total else []
+            return total, [(rowid, rank) for rowid, rank in rows]
+        # a tag or author is sought in its index column first (its text as a phrase, which FTS5
+        # splits as it split the column's): the exact match on the JSON list is then made on
+        # those articles alone, not on every match
+        expression = self.query
+        for column_name, names in (("tags", selection.tags), ("authors", selection.authors)):
+            for name in names:
+                if Term(name).words:
+                    expression = f'{expression} AND {{{column_name}}} : "{name.replace(chr(34), chr(34) * 2)}"'
+        # every match (with its rank when it orders them), before any article is read: SQLite
+        # would otherwise walk an index of `articles` (a section's) and ask FTS5 row by row
+        by_rank = selection.order == "rank"
+        hits = (select(self.fts.c.rowid.label("hit"), *([self.rank] if by_rank else [])).where(self.matching(expression))
+                .cte("hits").prefix_with("MATERIALIZED"))
+        rank = hits.c.rank if by_rank else None
+        query = self.counted(hits.c.hit, rank).select_from(hits.join(ARTICLES, self.key == hits.c.hit))
+        return self.ordered(conn, query, rank, selection)
 
     def list_items(self, column: Any) -> Any:
         return func.json_each(column)
 
-    def snippets(self, conn: Connection, article_ids: list[str]) -> dict[str, str]:
-        snippet = func.snippet(self.fts_table, -1, _START, _END, "…", SNIPPET_WORDS)
-        query = self.matching([ARTICLES.c.article_id, snippet]).where(ARTICLES.c.article_id.in_(article_ids))
-        return {article_id: passage for article_id, passage in conn.execute(query)}
+    def passages(self, conn: Connection, keys: list[Any], with_rank: bool) -> dict[Any, tuple[float, str]]:
+        # the body's passage, else the lead's, else the best column's (the title is shown anyway)
+        snippets = [func.snippet(self.fts_table, number, _START, _END, "…", SNIPPET_WORDS) for number in _SNIPPET_COLUMNS]
+        rank = self.rank if with_rank else literal(0.0)
+        query = select(self.fts.c.rowid, rank, *snippets).where(self.matching(self.query), self.fts.c.rowid.in_(keys))
+        found = {}
+        for rowid, rank, *passages in conn.execute(query):
+            found[rowid] = (rank, next((p for p in passages if p and _START in p), passages[-1] or ""))
+        return found
 
 
 class _PostgresSearch(_EngineSearch):
+    key = ARTICLES.c.article_id
     document = literal_column(f"articles.{POSTGRES_FTS_COLUMN}")
     config = literal_column(f"'{POSTGRES_FTS_CONFIG}'::regconfig")
     headline_options = (f"StartSel={_START}, StopSel={_END}, MaxWords={SNIPPET_WORDS}, MinWords={SNIPPET_WORDS // 2}, "
@@ -185,12 +227,12 @@ class _PostgresSearch(_EngineSearch):
     def __init__(self, tree: Node) -> None:
         super().__init__(tree)
         self.tsquery = postgres_tsquery(tree, POSTGRES_FTS_CONFIG)
+        self.match = self.document.op("@@")(self.tsquery)
+        self.rank = func.ts_rank(self.document, self.tsquery, 1).label("rank")
 
-    def matching(self, columns: Sequence[ColumnElement[Any]]) -> Select[Any]:
-        return select(*columns).select_from(ARTICLES).where(self.document.op("@@")(self.tsquery))
-
-    def relevance(self) -> ColumnElement[Any]:
-        return func.ts_rank(self.document, self.tsquery, 1)
+    def ranking(self, conn: Connection, selection: SearchFilter) -> tuple[int, Ranked]:
+        rank = self.rank if selection.order == "rank" else None
+        return self.ordered(conn, self.counted(self.key, rank).where(self.match), rank, selection)
 
     def list_items(self, column: Any) -> Any:
         return func.json_array_elements_text(column)
@@ -200,8 +242,8 @@ class _PostgresSearch(_EngineSearch):
         """A list column's items as "a; b" text, as the index has them."""
         return literal_column(f"(SELECT string_agg(item, '; ') FROM json_array_elements_text(articles.{name}) AS item)")
 
-    def snippets(self, conn: Connection, article_ids: list[str]) -> dict[str, str]:
+    def passages(self, conn: Connection, keys: list[Any], with_rank: bool) -> dict[Any, tuple[float, str]]:
         passage = func.concat_ws(" … ", ARTICLES.c.lead, ARTICLES.c.body, self.listed("tags"), self.listed("authors"))
         headline = func.ts_headline(self.config, passage, self.tsquery, self.headline_options)
-        query = select(ARTICLES.c.article_id, headline).where(ARTICLES.c.article_id.in_(article_ids))
-        return {article_id: passage for article_id, passage in conn.execute(query)}
+        query = select(self.key, self.rank if with_rank else literal(0.0), headline).where(self.key.in_(keys))
+        return {key: (rank, text) for key, rank, text in conn.execute(query)}

@@ -79,16 +79,25 @@ FEED_STORAGES = {"": "newscrawl.feeds.AtomicFileFeedStorage", "file": "newscrawl
 FEED_URI_PARAMS = "newscrawl.config.feed_uri_params"
 
 # Running unattended (newscrawl/extensions.py): JOBDIRs that resume after any interruption, a
-# log file per crawl, progress lines in place of LogStats'. One crawl at a time per archive:
-# `scrapy crawl` takes the archive's lock before its crawler exists (extensions.CrawlLock).
+# log file per crawl; progress lines in place of LogStats' (newscrawl/progress.py) and a summary
+# at the end of every crawl (newscrawl/summary.py: after the JOBDIR's last word, before the log
+# file closes). One crawl at a time per archive: `scrapy crawl` takes the archive's lock before
+# its crawler exists (extensions.CrawlLock).
 EXTENSIONS = {
     "scrapy.extensions.logstats.LogStats": None,
-    "newscrawl.extensions.ProgressLog": 0,
-    "newscrawl.extensions.ResumableJobDir": 2,
+    "newscrawl.progress.ProgressLog": 0,
+    "newscrawl.extensions.ResumableJobDir": 1,
+    "newscrawl.summary.CrawlSummary": 2,
     "newscrawl.extensions.CrawlLogFile": 3,
 }
+NEWSCRAWL_PROGRESS_INTERVAL = 10  # seconds between two progress lines (0: none)
+# Scrapy's scheduler, counting the article pages queued for the progress line
+SCHEDULER = "newscrawl.progress.ArticleQueueScheduler"
 NEWSCRAWL_LOCK_WAIT = 0  # seconds a crawl waits for another one on the same archive; 0: exit at once (status 75)
 NEWSCRAWL_LOG_KEEP = 50  # crawl log files kept in <data dir>/logs/
+# a crawl that stores its feed removes the spider's oldest feeds in <data dir>/feeds/ beyond the newest
+# NEWSCRAWL_FEED_KEEP (0: keeps every feed; the archive holds every line: `scrapy export --changed-since`)
+NEWSCRAWL_FEED_KEEP = 0
 
 NEWSCRAWL_READ_MORE_DEPTH = 2
 # articles per archive transaction: big batches keep the writer ahead of the crawl as the

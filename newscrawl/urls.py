@@ -1,8 +1,11 @@
 """The site's URLs: which hosts are the site, what an article URL looks like, its identity.
 
-Every dedup decision goes through `canonical_url` and `article_id_from_url`, so that the
-same article under several URLs (hosts, scheme, tracking parameters, trailing slash, AMP
-and print copies) is one article.
+Identity is the article id (`article_id_from_url`, `identity_key`): every URL of an article
+(hosts, scheme, tracking parameters, trailing slash, AMP and print copies, the 2016 form) is
+one article, fetched once. A link keeps its own URL, only normalised (`canonical_url`): no
+rule maps one URL form to another that no real page or redirect shows (the 2016 form stays
+the 2016 form; the site answers it, by the page or by a redirect). The stored `url` is the
+page's own rel=canonical, as the page writes it (`request_url`).
 """
 
 from __future__ import annotations
@@ -20,9 +23,12 @@ CURRENT_HOST = "sputnikglobe.com"
 LEGACY_HOST = "sputniknews.com"
 LIVE_BASE_URL = f"https://{CURRENT_HOST}"
 
-# Query parameters that only track the reader; they never change the page.
+# Query parameters that only track the reader; they never change the page. `in` is the
+# publishing system's own: its related-article cards link `...-1794703455.html?in=t`, while the
+# same page's microdata (citation) and the card's share data-url name the article without it
+# (the real ria.ru page in shared/real-pages).
 TRACKING_PARAMS = re.compile(
-    r"^(utm_[a-z_]+|fbclid|gclid|yclid|dclid|msclkid|mc_[a-z]+|_openstat|at_[a-z_]+|ref|share)$",
+    r"^(utm_[a-z_]+|fbclid|gclid|yclid|dclid|msclkid|mc_[a-z]+|_openstat|at_[a-z_]+|ref|share|in)$",
     re.IGNORECASE,
 )
 
@@ -56,6 +62,8 @@ def is_public_host(host: Optional[str]) -> bool:
 
 
 def _strip_copies(path: str) -> str:
+    """AMP and print copies are the same article as the main page: the page itself names them
+    (`link[rel=amphtml]`, robots.txt's `*-print.html`)."""
     if path.startswith("/amp/"):
         path = path[len("/amp") :]
     if path.endswith("-print.html"):
@@ -63,19 +71,9 @@ def _strip_copies(path: str) -> str:
     return path
 
 
-def _strip_copy_markers(path: str) -> str:
-    """AMP and print copies are the same article as the main page; a 2016 path is the
-    legacy path made of the same parts (the site redirects the one to the other)."""
-    path = _strip_copies(path)
-    old = _OLD_ARTICLE.match(path)
-    if old:
-        path = f"/{old['section']}/{old['date']}{old['id']}-{old['slug']}/"
-    return path
-
-
 def article_id_from_url(url: str) -> Optional[str]:
     """The site's numeric article id, or None when the URL is not an article's."""
-    path = _strip_copy_markers(urlsplit(url).path)
+    path = _strip_copies(urlsplit(url).path)
     for pattern in _ARTICLE_PATTERNS:
         match = pattern.match(path)
         if match:
@@ -85,7 +83,7 @@ def article_id_from_url(url: str) -> Optional[str]:
 
 def section_from_url(url: str) -> Optional[str]:
     """The section slug a legacy URL carries; current URLs carry none."""
-    path = _strip_copy_markers(urlsplit(url).path)
+    path = _strip_copies(urlsplit(url).path)
     for pattern in (_LEGACY_ARTICLE, _OLD_ARTICLE):
         match = pattern.match(path)
         if match:
@@ -99,28 +97,34 @@ def strip_tracking(query: str) -> str:
 
 
 def canonical_url(url: str) -> str:
-    """One spelling per page: https, no www, no tracking parameters, no fragment, no
-    AMP/print marker, a legacy article path with its slash. Legacy articles are canonical
-    on sputniknews.com (their own rel=canonical says so), everything else on sputnikglobe.com."""
+    """A link's URL, normalised and nothing guessed: https, no www, no tracking parameters, no
+    fragment, the main page for an AMP or print copy, a legacy article path with its slash.
+    Legacy-era article paths (the legacy and the 2016 form) are on sputniknews.com (their own
+    rel=canonical says so), everything else on sputnikglobe.com. The path keeps its form: a
+    2016 URL is not rewritten into the legacy form (the site was never seen to serve that)."""
     parts = urlsplit(url.strip())
     host = (parts.hostname or "").lower()
     path = parts.path or "/"
     query = strip_tracking(parts.query)
     if is_site_host(host):
-        path = _strip_copy_markers(path)
+        path = _strip_copies(path)
         host = CURRENT_HOST
         if _LEGACY_ARTICLE.match(path):
             host = LEGACY_HOST
             if not path.endswith("/"):
                 path += "/"
+        elif _OLD_ARTICLE.match(path):
+            host = LEGACY_HOST
         return urlunsplit(("https", host, path, query, ""))
     netloc = parts.netloc.lower()
     return urlunsplit((parts.scheme.lower() or "https", netloc, path, query, ""))
 
 
 def request_url(url: str) -> str:
-    """What to ask the site for: the main page (not its AMP or print copy), without
-    tracking parameters or fragment; an old URL stays as written and the site redirects it."""
+    """What to ask the site for: the URL as written, as the main page (not its AMP or print
+    copy), without tracking parameters or fragment. A 2016 URL stays as written: the site
+    serves it, or redirects it to where the article is now. A page's own rel=canonical is
+    stored so too: as the page names it."""
     parts = urlsplit(url.strip())
     path = _strip_copies(parts.path or "/") if is_site_host(parts.hostname) else parts.path
     return urlunsplit((parts.scheme, parts.netloc, path, strip_tracking(parts.query), ""))

@@ -34,9 +34,10 @@ from newscrawl.compact import KeySet, id_key
 from newscrawl.config import ARCHIVE_CRAWL, NewscrawlConfig, archive_enabled
 from newscrawl.db import Archive, ExportFilter, WriteOutcome, as_article
 from newscrawl.drops import ArticleNotStored, ArticleUnchanged
-from newscrawl.feeds import is_delivering_storage, remove_partial_feeds
+from newscrawl.feeds import is_delivering_storage, prune_crawl_feeds, remove_partial_feeds
 from newscrawl.healing import PageFailure, page_failed
 from newscrawl.items import Article
+from newscrawl.summary import ARCHIVE_ARTICLES
 from newscrawl.writer import ArchiveWriter, peak_rss_mb
 
 logger = logging.getLogger(__name__)
@@ -86,6 +87,7 @@ class ArchivePipeline:
         self.covered_crawls: list[int] = []
         self.feed_lines = 0
         self.feed_stored = False
+        self.feeds_pruned = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "ArchivePipeline":
@@ -267,11 +269,32 @@ class ArchivePipeline:
         if self.archive is None or self.crawl_id is None:
             return
         counts = {**self.counts, "failed": int(self.stats.get_value("newscrawl/pages_failed", 0))}
+        self.stats.set_value(ARCHIVE_ARTICLES, self.archive.article_count())  # for the summary
         self.archive.finish_crawl(self.crawl_id, reason, counts, self.stats.get_stats())
 
     def feed_slot_closed(self, slot: Any) -> None:
         if is_delivering_storage(slot.storage) and slot.storage.stored:
             self.feed_stored = True
+            if slot.storage.target.parent.resolve() == self.config.feed_dir.resolve():  # a new feed in the folder
+                self.prune_feeds()
+
+    def prune_feeds(self) -> None:
+        """NEWSCRAWL_FEED_KEEP, once this crawl's feed is stored whole (engine_stopped will mark
+        it and the crawls it carried delivered): the spider's oldest feeds go (newscrawl.feeds)."""
+        if self.feeds_pruned or not self.config.feed_keep or self.archive is None or self.crawl_id is None:
+            return
+        self.feeds_pruned = True
+        spider = self.crawler.spider.name if self.crawler.spider else "?"
+        removed, spared = prune_crawl_feeds(self.archive, self.config.feed_dir, spider, self.config.feed_keep,
+                                            [*self.covered_crawls, self.crawl_id])
+        if removed:
+            self.stats.set_value("newscrawl/feed/removed_old", len(removed))
+            logger.info("Removed %d old feed(s) of %s beyond NEWSCRAWL_FEED_KEEP=%d: %s", len(removed), spider,
+                        self.config.feed_keep, ", ".join(p.name for p in removed))
+        if spared:
+            self.stats.set_value("newscrawl/feed/kept_undelivered", len(spared))
+            logger.info("Kept %d feed(s) beyond NEWSCRAWL_FEED_KEEP=%d: a crawl whose articles have not all reached a "
+                        "feed may have written them (%s)", len(spared), self.config.feed_keep, ", ".join(p.name for p in spared))
 
     def engine_stopped(self) -> None:
         """Every feed is stored by now: the crawls whose articles it carries are delivered,

@@ -4,6 +4,6 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-bash scripts/setup-venv.sh
-bash scripts/system-deps.sh
+bash scripts/setup.sh                 # what the crawl needs, Chromium included
+bash scripts/system-deps.sh tests     # and what the tests need besides (scripts/packages/tests.txt)
 exec .venv/bin/python -m pytest "$@"

@@ -30,12 +30,17 @@ from newscrawl.logs import install_download_error_filter
 from newscrawl.middlewares import DamagedPage
 from newscrawl.parsers import ListingPage, ParseResult, parse_article, parse_listing
 from newscrawl.parsers.sitemap import overlaps, read_sitemap, window_of
+from newscrawl.progress import LISTING_DONE
 from newscrawl.rendering import PageRenderer
+from newscrawl.summary import FAILED_PAGES, FAILED_PAGES_LISTED
 from newscrawl.urls import LIVE_BASE_URL, article_id_from_url, is_site_host, request_url, to_fetch_url, to_site_url
 
 logger = logging.getLogger(__name__)
 
 START_FAILED = "start_page_unreachable"
+# Unknown body block kinds named in stats and warned about, at most, per crawl (a page cannot
+# make thousands of stats keys); the rest are counted together as "other".
+MAX_UNKNOWN_BLOCK_KINDS = 50
 
 
 def _parse_day(name: str, value: Optional[str]) -> Optional[date]:
@@ -83,6 +88,7 @@ class SectionSpider(scrapy.Spider):
         # fetched articles not (yet) met on the index: their links, followed again should one be met nearer
         self.links_of: dict[int, tuple[str, ...]] = {}
         self._paging_stopped_logged = False
+        self.unknown_block_kinds: set[str] = set()  # warned about in this crawl
         # (article_id, url, hops) of the pages fetched again first thing: due retries from the
         # retry record, and with -a refresh=damaged the archived articles that look damaged
         self.retries: list[tuple[str, str, int]] = []
@@ -91,6 +97,8 @@ class SectionSpider(scrapy.Spider):
         self.index_stop_after = 0
         self.earlier_walk_complete = False
         self.known_pages_in_a_row = 0
+        # backfill: sitemaps requested and not yet read (the progress line's ETA waits for 0)
+        self.sitemaps_pending = 0
         # backfill articles of other sections, fetched and passed over: fetched again if
         # a kept article names them in READ MORE
         self.passed_over = KeySet()
@@ -223,6 +231,7 @@ class SectionSpider(scrapy.Spider):
             )
         if self.since:
             logger.info("Backfill of %s from %s to %s through the article sitemaps", self.section, self.since, self.until)
+            self.sitemaps_pending = 1
             yield scrapy.Request(
                 self.fetch_url(f"{LIVE_BASE_URL}/sitemap_article_index.xml"), callback=self.sitemap_callback,
                 errback=self.start_failed, meta={"newscrawl_start": True},
@@ -260,8 +269,10 @@ class SectionSpider(scrapy.Spider):
             yield from self.article_requests(link.url, hops=0)
         if not page.next_url:
             self.crawler.stats.set_value(INDEX_WALK_COMPLETE, 1)
+            self.listing_done()
         elif self.index_holds_nothing_new(page):
             self.crawler.stats.set_value(INDEX_WALK_COMPLETE, 1)
+            self.listing_done()
             self.count("index/paging_stopped_at_archived")
             logger.info(
                 "Index paging stopped at %s: %d pages in a row list only archived articles, and the last crawl "
@@ -285,8 +296,13 @@ class SectionSpider(scrapy.Spider):
         self.known_pages_in_a_row = self.known_pages_in_a_row + 1 if known else 0
         return self.known_pages_in_a_row >= self.index_stop_after
 
+    def listing_done(self) -> None:
+        """No index page (nor sitemap) is left to request: the queue is all the work known."""
+        self.crawler.stats.set_value(LISTING_DONE, 1)
+
     def paging_failed(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
+        self.listing_done()
         if failure.check(IgnoreRequest) and "robots" in str(failure.value).lower():
             self.count("index/paging_blocked_by_robots")
             if not self._paging_stopped_logged:
@@ -303,11 +319,15 @@ class SectionSpider(scrapy.Spider):
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
         kind, entries = read_sitemap(response.body)
         assert self.since and self.until
+        self.count("backfill/sitemaps")
         if kind == "sitemapindex":
-            for entry in entries:
-                if overlaps(window_of(entry.url), self.since, self.until):
-                    yield scrapy.Request(
-                        self.fetch_url(self.site_url(entry.url)), callback=self.sitemap_callback, errback=self.page_failed)
+            sitemaps = [
+                scrapy.Request(self.fetch_url(self.site_url(entry.url)), callback=self.sitemap_callback, errback=self.sitemap_failed)
+                for entry in entries if overlaps(window_of(entry.url), self.since, self.until)
+            ]
+            self.sitemaps_pending += len(sitemaps)
+            self.sitemap_read()
+            yield from sitemaps
             return
         # a sitemap that names its window lists that window's articles; lastmod is when an
         # article last changed, not when it was published, so it only filters the others
@@ -318,6 +338,16 @@ class SectionSpider(scrapy.Spider):
                 continue
             self.count("backfill/sitemap_entries")
             yield from self.article_requests(entry.url, hops=0, backfill=True)
+        self.sitemap_read()  # its articles are queued now
+
+    def sitemap_read(self) -> None:
+        self.sitemaps_pending -= 1
+        if self.sitemaps_pending <= 0:
+            self.listing_done()
+
+    def sitemap_failed(self, failure: Failure) -> None:
+        self.page_failed(failure)
+        self.sitemap_read()
 
     def in_backfill_window(self, article: Article) -> bool:
         """The article's own section and date decide whether a backfill keeps it."""
@@ -428,6 +458,11 @@ class SectionSpider(scrapy.Spider):
         if result.missing:
             described = (f"{name} ({result.errors[name]})" if name in result.errors else name for name in result.missing)
             logger.warning("Fields missing on %s: %s", site_url, ", ".join(described))
+        for kind, blocks in result.unknown_blocks.items():
+            self.unknown_block_found(kind, blocks, site_url)
+        for name, why in result.dropped.items():  # read, but the page contradicts it
+            self.count(f"field_dropped/{name}")
+            logger.warning("Field %s dropped on %s: %s", name, site_url, why)
         article = result.article
         assert article is not None
         self.bound_read_more(article, site_url)
@@ -457,6 +492,19 @@ class SectionSpider(scrapy.Spider):
             for request in self.article_requests(link["url"], hops=hops + 1):
                 self.count("read_more/followed")
                 yield request
+
+    def unknown_block_found(self, kind: str, blocks: int, site_url: str) -> None:
+        """A body block of a kind the parser does not know held text (kept in the body): counted,
+        and warned about the first time the crawl meets the kind (a layout change shows the day it happens)."""
+        if kind not in self.unknown_block_kinds:
+            if len(self.unknown_block_kinds) >= MAX_UNKNOWN_BLOCK_KINDS:
+                kind = "other"
+            else:
+                self.unknown_block_kinds.add(kind)
+                logger.warning("Body block of unknown kind %r holds text on %s: its text is kept in the body; "
+                               "has the layout changed? (counted in newscrawl/body/unknown_block/%s, warned once)",
+                               kind, site_url, kind)
+        self.count(f"body/unknown_block/{kind}", blocks)
 
     def bound_read_more(self, article: Article, site_url: str) -> None:
         """At most NEWSCRAWL_MAX_READ_MORE_LINKS READ MORE links, the first, kept and followed:
@@ -494,6 +542,10 @@ class SectionSpider(scrapy.Spider):
         self.count("pages_failed")
         self.count(f"pages_failed/{problem}")
         logger.error("Page failed: %s (%s)", site_url, error)
+        assert self.crawler.stats is not None
+        listed = self.crawler.stats.get_value(FAILED_PAGES) or []
+        if len(listed) < FAILED_PAGES_LISTED:  # the first ones, for the summary; the log has every one
+            self.crawler.stats.set_value(FAILED_PAGES, [*listed, [site_url, error]])
         if article_id is not None:
             failure = PageFailure(article_id=article_id, url=site_url, hops=hops, problem=problem, error=error, status=status)
             self.crawler.signals.send_catch_log(signal=page_failed, failure=failure)

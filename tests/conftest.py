@@ -18,6 +18,8 @@ from newscrawl.mirror.build import build_mirror
 from newscrawl.mirror.server import MirrorServer
 from tests import procs
 
+pytest_plugins = ["tests.ci_skips"]  # in CI a skipped test fails
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 # the shared folder beside the checkout (as CI lays it), else the copy kept in docs/shared
 SHARED = PROJECT_ROOT.parent / "shared" if (PROJECT_ROOT.parent / "shared").is_dir() else PROJECT_ROOT / "docs" / "shared"
@@ -28,6 +30,14 @@ LEFTOVER_GRACE_SECONDS = 10
 
 # Small enough for CI, large enough to hold every trap of the corpus.
 E2E_ARTICLES = 60
+# READ MORE hops a crawl follows by default (NEWSCRAWL_READ_MORE_DEPTH)
+DEFAULT_DEPTH = 2
+
+
+def within_depth(manifest: dict[str, Any], depth: int = DEFAULT_DEPTH) -> set[str]:
+    """The ids of every article a crawl of the mirror stores: those at most `depth` READ MORE
+    hops from the index, by the manifest."""
+    return {i for i, a in manifest["articles"].items() if a["hops"] is not None and a["hops"] <= depth}
 
 
 @dataclass

@@ -84,8 +84,12 @@ def clean(text: str) -> str:
     return " ".join(text.split())
 
 
+OLD_2016 = re.compile(r"/(\w+)/(\d{8})/(\d+)/([\w-]+)\.html")
+
+
 def canon(href: str) -> str:
-    """Canonical URL of a link by the contract's host rule (external links unchanged)."""
+    """Canonical URL of a link by the contract's host rule (external links unchanged); a link
+    in the 2016 form keeps that form (it is the URL the link names)."""
     parts = urlsplit(href)
     if parts.netloc and parts.netloc not in SITE_HOSTS:
         return href
@@ -93,9 +97,8 @@ def canon(href: str) -> str:
     if path.startswith("/amp/"):
         path = path[len("/amp"):]
     path = path.replace("-print.html", ".html")
-    old = re.fullmatch(r"/(\w+)/(\d{8})/(\d+)/([\w-]+)\.html", path)  # 2016 shape
-    if old:
-        path = f"/{old[1]}/{old[2]}{old[3]}-{old[4]}/"
+    if OLD_2016.fullmatch(path):
+        return "https://sputniknews.com" + path
     if not path.endswith((".html", "/")):
         path += "/"
     return canonical_for_path(path)
@@ -130,26 +133,46 @@ def _dateline(body: str) -> Optional[str]:
     return found[1] if found else None
 
 
+# body blocks of the current layout (MIRROR-CONTRACT.md) that are not article text
+CURRENT_FURNITURE = frozenset({"media", "widget", "banner", "photolenta", "tags"})
+
+
+def unknown_kinds(doc: Any) -> dict[str, int]:
+    """The body's blocks of kinds the contract does not name: kind -> blocks."""
+    known = CURRENT_FURNITURE | {"text", "quote", "vrez", "list", "article", "h2", "h3", "h4"}
+    found: dict[str, int] = {}
+    for el in doc.cssselect("div.article__body > div.article__block[data-type]"):
+        if el.get("data-type") not in known:
+            found[el.get("data-type")] = found.get(el.get("data-type"), 0) + 1
+    return found
+
+
 def _extract_current(doc: Any) -> dict[str, Any]:
     paras, read_more = [], []
     for el in doc.cssselect("div.article__body")[0]:
         kind = el.get("data-type")
-        if el.tag in ("h2", "h3"):
+        if el.tag in ("h2", "h3", "h4") or kind in ("h2", "h3", "h4"):
             paras.append(clean(el.text_content()))
         elif kind == "text":
             paras.append(clean(el.cssselect(".article__text")[0].text_content()))
         elif kind == "quote":
             paras.append(clean(el.cssselect(".article__quote-text")[0].text_content()))
+        elif kind == "vrez":
+            paras.append(clean(el.cssselect(".article__vrez")[0].text_content()))
+        elif kind == "list":
+            paras.extend(clean(li.text_content()) for li in el.cssselect("li"))
         elif kind == "article":
             link = el.cssselect("a.article__article-link")[0]
             read_more.append({"url": canon(link.get("href")), "title": _text(el, ".article__article-title")})
+        elif kind is not None and kind not in CURRENT_FURNITURE:  # a kind the contract does not name: its text is kept
+            paras.append(clean(el.text_content()))
     img = doc.cssselect("div.article__announce div.media__size img, div.article__announce div.media__size amp-img")
     image = None
     if img:
         image = {"url": img[0].get("src"), "caption": clean(img[0].get("alt")),
                  "credit": _text(doc, "div.article__announce .media__copyright-item")}
     body = "\n\n".join(paras)
-    fmt = "%Y%m%dT%H%M%z"
+    published, modified = _current_dates(doc)
     return {
         "url": doc.cssselect("link[rel=canonical]")[0].get("href"),
         "title": _text(doc, "h1.article__title"), "lead": _text(doc, "div.article__announce-text"), "body": body,
@@ -157,12 +180,35 @@ def _extract_current(doc: Any) -> dict[str, Any]:
         "authors": [clean(e.text_content()) for e in doc.cssselect("div[itemprop=creator] div[itemprop=name]")],
         "section": SECTION_SLUGS[_meta(doc, "meta[property='article:section']") or ""],
         "tags": [clean(e.text_content()) for e in doc.cssselect("div.article__footer li.tag a")],
-        "published_at": _utc(_meta(doc, "meta[name=pubdate]"), "%Y-%m-%dT%H:%M:%S%z")
-        or _utc(_meta(doc, "meta[property='article:published_time']"), fmt),
-        "modified_at": _utc(_meta(doc, "meta[name=lastmod]"), "%Y-%m-%dT%H:%M:%S%z")
-        or _utc(_meta(doc, "meta[property='article:modified_time']"), fmt),
+        "published_at": published, "modified_at": modified,
         "image": image, "read_more": read_more,
     }
+
+
+def _current_dates(doc: Any) -> tuple[Optional[str], Optional[str]]:
+    """The contract's date forms: ISO metas (AMP), compact metas with their offset, or zone-less
+    ones in the clock that analytics:p_ts shows; the updated time's own data-unixtime or its GMT
+    label; a modified time before the publication is none."""
+    fmt, iso = "%Y%m%dT%H%M%z", "%Y-%m-%dT%H:%M:%S%z"
+    published_meta = _meta(doc, "meta[property='article:published_time']") or ""
+    modified_meta = _meta(doc, "meta[property='article:modified_time']")
+    p_ts = _meta(doc, "meta[name='analytics:p_ts']")
+    if p_ts:  # zone-less metas: their clock is the difference from the unix time
+        offset = datetime.strptime(published_meta, "%Y%m%dT%H%M").replace(tzinfo=timezone.utc).timestamp() - int(p_ts)
+        zone = f"{'+' if offset >= 0 else '-'}{int(abs(offset)) // 3600:02d}{int(abs(offset)) % 3600 // 60:02d}"
+        published = _utc(datetime.fromtimestamp(int(p_ts), timezone.utc).strftime(fmt), fmt)
+        modified = _utc(modified_meta + zone, fmt) if modified_meta else None
+    else:
+        published = _utc(_meta(doc, "meta[name=pubdate]"), iso) or _utc(published_meta, fmt)
+        modified = _utc(_meta(doc, "meta[name=lastmod]"), iso) or _utc(modified_meta, fmt)
+    shown = doc.cssselect("span.article__info-date-modified")
+    if modified is None and shown:
+        if shown[0].get("data-unixtime"):
+            modified = _utc(datetime.fromtimestamp(int(shown[0].get("data-unixtime")), timezone.utc).strftime(fmt), fmt)
+        else:
+            labelled = re.search(r"(\d\d:\d\d) GMT (\d\d\.\d\d\.\d{4})", shown[0].text_content())
+            modified = _utc(f"{labelled[1]} {labelled[2]} +0000", "%H:%M %d.%m.%Y %z") if labelled else None
+    return published, modified if modified is None or published is None or modified >= published else None
 
 
 def _extract_legacy(doc: Any) -> dict[str, Any]:
@@ -171,7 +217,11 @@ def _extract_legacy(doc: Any) -> dict[str, Any]:
         text = clean(el.text_content())
         if "b-disclaimer" in (el.get("class") or ""):
             continue
-        if text.startswith("READ MORE:"):
+        cards = el.cssselect("div.b-inject.m-inject-min")  # an inline related-article card, or its wrapper
+        if cards:
+            link = cards[0].cssselect("div.b-inject__content a")[0]
+            read_more.append({"url": canon(link.get("href")), "title": clean(link.text_content())})
+        elif text.startswith("READ MORE:"):
             link = el.cssselect("a")[0]
             read_more.append({"url": canon(link.get("href")), "title": clean(link.text_content())})
         elif el.tag in ("p", "blockquote"):
@@ -260,6 +310,26 @@ def test_failing_items_and_redirect(server: MirrorServer, manifest: dict[str, An
         assert fetch(server, path_of(url))[0] == 404
 
 
+def test_a_2016_url_is_served_as_written_or_redirected_never_at_a_guessed_path(
+    server: MirrorServer, manifest: dict[str, Any]
+) -> None:
+    """Issue 15: an old-form link leads to the article by that URL (the page itself, or a 301
+    to where it is); the legacy-form path made of the same parts is not a page of the site."""
+    served = next(a for a in manifest["articles"].values() if "old-url-served" in a["roles"])
+    (path,) = served["paths"]
+    old = OLD_2016.fullmatch(path)
+    assert old and served["url"] == "https://sputniknews.com" + path and served["hops"] == 1
+    status, _, body = fetch(server, path)
+    assert status == 200 and f'<link rel="canonical" href="{served["url"]}">'.encode() in body
+    assert fetch(server, f"/{old[1]}/{old[2]}{old[3]}-{old[4]}/")[0] == 404
+    # READ MORE links written in the 2016 form, to it and to the article whose 2016 URL redirects
+    linked = [(source, href) for source, hrefs in manifest["read_more"].items() for href in hrefs if OLD_2016.fullmatch(urlsplit(href).path)]
+    assert {urlsplit(href).path for _, href in linked} == {path, *manifest["redirects"]}
+    for source, href in linked:
+        expected = {r["url"] for r in manifest["articles"][source]["expected"]["read_more"]}
+        assert "https://sputniknews.com" + urlsplit(href).path in expected, (source, href)
+
+
 def test_tracking_params_trailing_slash_and_head(server: MirrorServer, manifest: dict[str, Any]) -> None:
     current = next(a for a in manifest["articles"].values() if "multi-url-current" in a["roles"])
     legacy = next(a for a in manifest["articles"].values() if "multi-url-legacy" in a["roles"])
@@ -330,10 +400,22 @@ def test_expected_values_match_the_pages(built: dict[str, Any]) -> None:
     root, routes, manifest = built["ed1"]["root"], built["ed1"]["routes"], built["ed1"]["manifest"]
     for art in manifest["articles"].values():
         for path in art["paths"]:
-            got = extract((root / routes[path]["file"]).read_bytes())
+            page = (root / routes[path]["file"]).read_bytes()
+            got = extract(page)
             exp = art["expected"]
             for field, value in got.items():
                 assert value == exp[field], (path, field)
+            assert unknown_kinds(lxml_html.fromstring(page.decode("utf-8"))) == art.get("unknown_blocks", {}), path
+
+
+def test_every_body_block_form_is_in_the_mirror(manifest: dict[str, Any]) -> None:
+    """Each form of issue 15 has a page: sub-head blocks, list, vrez, unknown kinds with text,
+    furniture kinds, the machine summary (current); inline cards and b-inject media (legacy)."""
+    forms = next(a for a in manifest["articles"].values() if "current-block-forms" in a["roles"])
+    assert forms["unknown_blocks"] == {"infobox": 2, "timeline": 1}
+    assert "New Automated Berths" in forms["expected"]["body"].split("\n\n")
+    cards = next(a for a in manifest["articles"].values() if "legacy-inline-cards" in a["roles"])
+    assert len(cards["expected"]["read_more"]) == 3 and "unknown_blocks" not in cards
 
 
 def test_seed_article(manifest: dict[str, Any]) -> None:
@@ -400,12 +482,16 @@ def test_deterministic_and_golden_up_to_date(tmp_path: Path, built: dict[str, An
 
 
 def test_golden_pages_match_their_expected_values() -> None:
-    for doc_file in sorted(GOLDEN.glob("*.json")):
+    docs = sorted(GOLDEN.glob("*.json"))
+    assert len(docs) == len(list(GOLDEN.glob("*.html"))) >= 10, "golden pages missing"
+    for doc_file in docs:
         doc = json.loads(doc_file.read_text(encoding="utf-8"))
         page = doc_file.with_suffix(".html").read_bytes()
         if doc["kind"] == "index":
             links, nxt = index_links(page)
             assert [canon(link) for link in links] == doc["expected"]["links"] and nxt == doc["expected"]["next_url"]
-        else:
+        elif urlsplit(doc["url"]).hostname in SITE_HOSTS:  # not the ria.ru page: read by hand (corpus/real.py)
             got = extract(page)
+            assert {"title", "body"} <= got.keys(), doc_file.name
             assert all(got[k] == doc["expected"][k] for k in got), doc_file.name
+            assert unknown_kinds(lxml_html.fromstring(page.decode("utf-8"))) == doc.get("unknown_blocks", {}), doc_file.name

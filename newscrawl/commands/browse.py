@@ -15,7 +15,6 @@ import asyncio
 import os
 import signal
 import socket
-import sys
 from pathlib import Path
 from typing import Any, Callable, ClassVar, Optional
 
@@ -23,6 +22,7 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 from sqlalchemy.engine import make_url
 
+from newscrawl.cli import refused, stdout_gone
 from newscrawl.config import ConfigError, NewscrawlConfig, check_setting_names, check_setting_values
 from newscrawl.readers import open_reader, sqlite_path
 
@@ -66,13 +66,11 @@ def _stopped(_signal: int, _frame: object) -> None:
 
 
 def say(line: str) -> None:
-    """A line on stdout; a reader that closed it (`| head -1`) ends nothing: the rest goes nowhere."""
+    """A line on stdout; a reader that closed it (`| head -1`) stops no server: the rest goes nowhere."""
     try:
         print(line, flush=True)
     except BrokenPipeError:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.close(devnull)
+        stdout_gone()
 
 
 async def serve(datasette: Any, sock: socket.socket, ready: Callable[[], None]) -> None:
@@ -128,10 +126,8 @@ class Command(ScrapyCommand):
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         try:
             self._serve(args, opts)
-        except UsageError as exc:
-            # one line, without Scrapy's usage block (a service's journal shows it as it is)
-            print(f"scrapy browse: error: {exc}", file=sys.stderr)
-            self.exitcode = 2
+        except UsageError as exc:  # one line, without Scrapy's usage block; exit status 2
+            raise refused("browse", str(exc)) from None
 
     def _serve(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.settings is not None

@@ -8,25 +8,13 @@ Read-only, SQLite and PostgreSQL.
 from __future__ import annotations
 
 import argparse
-from datetime import date
-from typing import Any, ClassVar, Optional
+from typing import Any, ClassVar
 
 from scrapy.commands import ScrapyCommand
-from scrapy.exceptions import UsageError
 
-from newscrawl.commands.export import _instant
+from newscrawl.cli import EXIT_BROKEN_PIPE, reader_may_leave, refused
 from newscrawl.history import CHANGE_ORDERS, ArticleChanges, ChangeFilter, edit_log
-from newscrawl.readout import Output, add_output_options, note, open_archive, positive_count
-
-
-def _end_of(option: str, value: Optional[str]) -> Optional[str]:
-    """--until: a time, or a date meaning the whole of that day."""
-    if value is not None and len(value) == 10:
-        try:
-            return date.fromisoformat(value).isoformat() + "T23:59:59Z"
-        except ValueError:
-            pass  # _instant says what is wrong
-    return _instant(option, value)
+from newscrawl.readout import Output, add_output_options, check_section, count, instant, note, open_archive
 
 
 class Command(ScrapyCommand):
@@ -52,7 +40,7 @@ class Command(ScrapyCommand):
         super().add_options(parser)
         parser.add_argument("--since", metavar="TIME", help="edits stored at or after TIME (ISO date or time, UTC)")
         parser.add_argument("--until", metavar="TIME", help="edits stored at or before TIME (a date: the whole day)")
-        parser.add_argument("--section", metavar="SLUG", help="only articles of this section (e.g. asia)")
+        parser.add_argument("--section", metavar="SLUG", help="only articles of this section (e.g. asia; any case)")
         parser.add_argument("--limit", metavar="N", type=int, default=0, help="show N articles (default 0: every one)")
         parser.add_argument("--order", choices=CHANGE_ORDERS, default="largest",
                             help="largest: most words added and removed first (default); newest or oldest: by the last edit")
@@ -61,31 +49,43 @@ class Command(ScrapyCommand):
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.settings is not None
         if args:
-            raise UsageError(f"changes takes no positional argument, got {' '.join(args)!r}", print_help=False)
+            raise refused("changes", f"changes takes no positional argument, got {' '.join(args)!r}")
         selection = ChangeFilter(
-            since=_instant("--since", opts.since), until=_end_of("--until", opts.until), section=opts.section,
-            limit=positive_count("--limit", opts.limit), order=opts.order,
+            since=instant("changes", "--since", opts.since), until=instant("changes", "--until", opts.until, end_of_day=True),
+            section=opts.section, order=opts.order,
         )
+        limit = count("changes", "--limit", opts.limit)
         if selection.since and selection.until and selection.until < selection.since:
-            raise UsageError(f"--until {selection.until} is before --since {selection.since}", print_help=False)
+            raise refused("changes", f"--until {selection.until} is before --since {selection.since}")
         engine = open_archive(self.settings, "changes")
         try:
+            check_section("changes", engine, selection.section)
             with engine.connect() as conn:
                 log = edit_log(conn, selection)
         finally:
             engine.dispose()
-        with Output(opts.color) as out:
-            for number, changes in enumerate(log):
+        shown = log[:limit] if limit else log
+        out = Output(opts.color)
+        with reader_may_leave() as pipe:  # `scrapy changes | head`
+            for number, changes in enumerate(shown):
                 if opts.json:
                     out.json(changes.as_json())
                     continue
                 if number:
                     out.line()
                 _print(out, changes)
-            out.stream.flush()
-            edits = sum(len(c.edits) for c in log)
-            note(f"{len(log)} article{'s' if len(log) != 1 else ''} changed ({edits} edit{'s' if edits != 1 else ''})"
-                 if log else "No article changed after it was first archived" + (" in that window" if opts.since or opts.until else ""))
+        if pipe.broken:
+            self.exitcode = EXIT_BROKEN_PIPE
+            return
+        note(_summary(log, len(shown), bool(opts.since or opts.until)))
+
+
+def _summary(log: list[ArticleChanges], shown: int, window: bool) -> str:
+    if not log:
+        return "No article changed after it was first archived" + (" in that window" if window else "")
+    edits = sum(len(c.edits) for c in log)
+    text = f"{len(log)} article{'s' if len(log) != 1 else ''} changed ({edits} edit{'s' if edits != 1 else ''})"
+    return text + (f"; {shown} shown (--limit)" if shown < len(log) else "")
 
 
 def _print(out: Output, changes: ArticleChanges) -> None:

@@ -14,7 +14,8 @@ import argparse
 from typing import Any, ClassVar, Optional, Sequence
 
 from scrapy.commands import ScrapyCommand
-from scrapy.exceptions import UsageError
+
+from newscrawl.cli import EXIT_BROKEN_PIPE, reader_may_leave, refused
 
 from newscrawl.history import TEXT_FIELDS, History, Piece, Version, VersionDiff, diff_versions, read_history, starts_paragraph
 from newscrawl.readout import Output, add_output_options, note, open_archive
@@ -27,7 +28,7 @@ def article_id_argument(value: str) -> str:
         return value
     found = article_id_from_url(value)
     if found is None:
-        raise UsageError(f"{value} is no article URL of the site: give an article id or an article's URL", print_help=False)
+        raise refused("diff", f"{value} is no article URL of the site: give an article id or an article's URL")
     return found
 
 
@@ -61,7 +62,7 @@ class Command(ScrapyCommand):
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.settings is not None
         if not 1 <= len(args) <= 3:
-            raise UsageError("diff takes an article id (or URL) and up to two revision numbers", print_help=False)
+            raise refused("diff", "diff takes an article id (or URL) and up to two revision numbers")
         article_id = article_id_argument(args[0])
         numbers = [_revision_number(value) for value in args[1:]]
         engine = open_archive(self.settings, "diff")
@@ -71,26 +72,27 @@ class Command(ScrapyCommand):
         finally:
             engine.dispose()
         if history is None:
-            raise UsageError(f"the archive holds no article {article_id}", print_help=False)
-        with Output(opts.color) as out:
+            raise refused("diff", f"the archive holds no article {article_id}")
+        out = Output(opts.color)
+        pair = None if opts.list else _chosen(history, numbers)
+        with reader_may_leave() as pipe:  # `scrapy diff ... | head`
             if opts.list:
                 _list_versions(out, history, opts.json)
-                return
-            pair = _chosen(history, numbers)
-            if pair is None:
+            elif pair is None:
                 _one_version(out, history, opts.json)
-                return
-            change = diff_versions(*pair)
-            if opts.json:
-                out.json({**change.as_json(article_id), "url": history.article["url"], "title": history.article["title"]})
             else:
-                _print_diff(out, history, change, opts.full)
+                change = diff_versions(*pair)
+                if opts.json:
+                    out.json({**change.as_json(article_id), "url": history.article["url"], "title": history.article["title"]})
+                else:
+                    _print_diff(out, history, change, opts.full)
+        if pipe.broken:
+            self.exitcode = EXIT_BROKEN_PIPE
 
 
 def _revision_number(value: str) -> int:
     if not value.isdigit() or int(value) < 1:
-        raise UsageError(f"{value!r} is no revision number: revisions are numbered 1, 2, ... (scrapy diff ARTICLE --list)",
-                         print_help=False)
+        raise refused("diff", f"{value!r} is no revision number: revisions are numbered 1, 2, ... (scrapy diff ARTICLE --list)")
     return int(value)
 
 
@@ -104,7 +106,7 @@ def _chosen(history: History, numbers: Sequence[int]) -> Optional[tuple[Version,
         if version is None:
             count = len(history.versions)
             known = "revision 1" if count == 1 else f"revisions 1 to {count}"
-            raise UsageError(f"article {history.article['article_id']} has {known}; there is no revision {number}", print_help=False)
+            raise refused("diff", f"article {history.article['article_id']} has {known}; there is no revision {number}")
     if len(versions) == 1:
         versions.append(history.versions[-1])
     return versions[0], versions[1]  # type: ignore[return-value]

@@ -25,9 +25,9 @@ from pathlib import Path
 from typing import IO, Any, ClassVar, Optional, cast
 
 from scrapy.commands import ScrapyCommand
-from scrapy.exceptions import UsageError
 
-from newscrawl.config import ConfigError, NewscrawlConfig
+from newscrawl.cli import EXIT_BROKEN_PIPE, reader_may_leave, refused
+from newscrawl.config import ConfigError, NewscrawlConfig, nearest
 from newscrawl.db import Archive, ExportFilter
 
 
@@ -37,7 +37,7 @@ def _day(option: str, value: Optional[str]) -> Optional[str]:
     try:
         return date.fromisoformat(value).isoformat()
     except ValueError:
-        raise UsageError(f"{option} takes a date as YYYY-MM-DD, not {value!r}", print_help=False) from None
+        raise refused("export", f"{option} takes a date as YYYY-MM-DD, not {value!r}") from None
 
 
 def _instant(option: str, value: Optional[str]) -> Optional[str]:
@@ -47,8 +47,7 @@ def _instant(option: str, value: Optional[str]) -> Optional[str]:
     try:
         when = datetime.fromisoformat(value)
     except ValueError:
-        raise UsageError(f"{option} takes an ISO date or time (2026-07-29 or 2026-07-29T13:00:00Z), not {value!r}",
-                         print_help=False) from None
+        raise refused("export", f"{option} takes an ISO date or time (2026-07-29 or 2026-07-29T13:00:00Z), not {value!r}") from None
     when = when if when.tzinfo else when.replace(tzinfo=timezone.utc)
     return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -87,7 +86,7 @@ class Command(ScrapyCommand):
         parser.add_argument("-o", "--output", metavar="FILE", help="write to FILE (gzip if it ends in .gz); default stdout")
         parser.add_argument("--since", metavar="DATE", help="published on or after DATE (YYYY-MM-DD)")
         parser.add_argument("--until", metavar="DATE", help="published on or before DATE (YYYY-MM-DD)")
-        parser.add_argument("--section", metavar="SLUG", help="only this section (e.g. asia)")
+        parser.add_argument("--section", metavar="SLUG", help="only this section (e.g. asia; any case)")
         parser.add_argument("--changed-since", metavar="TIME", dest="changed_since",
                             help="every version stored at or after TIME (ISO date or time, UTC)")
         parser.add_argument("--gaps", action="store_true",
@@ -96,32 +95,38 @@ class Command(ScrapyCommand):
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.settings is not None
         if args:
-            raise UsageError(f"export takes no positional argument, got {' '.join(args)!r}", print_help=False)
+            raise refused("export", f"export takes no positional argument, got {' '.join(args)!r}")
         selection = ExportFilter(
             since=_day("--since", opts.since), until=_day("--until", opts.until), section=opts.section,
             changed_since=_instant("--changed-since", opts.changed_since),
         )
         if selection.since and selection.until and selection.until < selection.since:
-            raise UsageError(f"--until {selection.until} is before --since {selection.since}", print_help=False)
+            raise refused("export", f"--until {selection.until} is before --since {selection.since}")
         if opts.gaps and selection != ExportFilter():
-            raise UsageError("--gaps lists the whole retry record: it takes no --since, --until, --section or --changed-since",
-                             print_help=False)
+            raise refused("export", "--gaps lists the whole retry record: it takes no --since, --until, --section or --changed-since")
         archive = self._open_archive()
+        try:
+            if selection.section:  # before -o FILE is made: a mistake writes nothing
+                self._check_section(archive, selection.section)
+        except BaseException:
+            archive.close()
+            raise
         count = 0
         out = open_output(opts.output)
         lines = (json.dumps(gap, ensure_ascii=False).encode() for gap in archive.gaps()) if opts.gaps else archive.export_json(selection)
         try:
-            for line in lines:
-                out.write(line + b"\n")
-                count += 1
-            out.flush()
-        except BrokenPipeError:  # `scrapy export | head`: the reader has had enough
-            sys.stderr.close()
-            return
+            with reader_may_leave() as pipe:  # `scrapy export | head`: the reader may have had enough
+                for line in lines:
+                    out.write(line + b"\n")
+                    count += 1
+                out.flush()
         finally:
             archive.close()
             if out is not sys.stdout.buffer:
                 out.close()
+        if pipe.broken:
+            self.exitcode = EXIT_BROKEN_PIPE
+            return
         what = "gaps (pages on the retry record)" if opts.gaps else "versions" if selection.changed_since else "articles"
         print(f"Exported {count} {what} to {opts.output or 'stdout'}", file=sys.stderr)
 
@@ -131,4 +136,15 @@ class Command(ScrapyCommand):
             # read-only, unmigrated: an export works on a read-only mount and changes nothing
             return Archive(NewscrawlConfig.from_settings(self.settings).database_url, read_only=True)
         except ConfigError as exc:  # a bad setting, or no archive it can read (missing, not SQLite, older schema)
-            raise UsageError(str(exc), print_help=False) from None
+            raise refused("export", str(exc)) from None
+
+    @staticmethod
+    def _check_section(archive: Archive, wanted: str) -> None:
+        """--section names a section the archive holds (in any case), or the command says which it holds."""
+        held = archive.sections()
+        if any(section.lower() == wanted.lower() for section in held):
+            return
+        if not held:
+            raise refused("export", f"--section {wanted}: the archive holds no article of any section yet")
+        raise refused("export", f"--section {wanted}: the archive holds no article of that section{nearest(wanted.lower(), held)}; "
+                                f"its sections: {', '.join(held)}")

@@ -7,10 +7,11 @@ import argparse
 from typing import Any, ClassVar
 
 from scrapy.commands import ScrapyCommand
-from scrapy.exceptions import UsageError
+from scrapy.spiderloader import get_spider_loader
 
+from newscrawl.cli import EXIT_BROKEN_PIPE, reader_may_leave, refused
 from newscrawl.config import ConfigError
-from newscrawl.health import HealthConfig, check_health
+from newscrawl.health import HealthConfig, UnknownSpider, check_health
 
 
 class Command(ScrapyCommand):
@@ -38,7 +39,7 @@ class Command(ScrapyCommand):
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
         parser.add_argument("--last", type=int, metavar="N", help="crawls shown and compared (NEWSCRAWL_HEALTH_CRAWLS, 10)")
-        parser.add_argument("--spider", metavar="NAME", help="only this spider's crawls")
+        parser.add_argument("--spider", metavar="NAME", help="only this spider's crawls (any case)")
         parser.add_argument("-q", "--quiet", action="store_true", help="print nothing when nothing needs a look (for cron)")
 
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
@@ -46,19 +47,23 @@ class Command(ScrapyCommand):
         assert self.settings is not None
         if opts.last is not None:
             if opts.last < 1:
-                raise UsageError("--last takes a number of crawls, 1 or more", print_help=False)
+                raise refused("health", "--last takes a number of crawls, 1 or more")
             self.settings.set("NEWSCRAWL_HEALTH_CRAWLS", opts.last, priority="cmdline")
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.settings is not None
         if args:
-            raise UsageError(f"health takes no positional argument, got {' '.join(args)!r}", print_help=False)
+            raise refused("health", f"health takes no positional argument, got {' '.join(args)!r}")
         try:
             config = HealthConfig.from_settings(self.settings)
         except ConfigError as exc:  # a bad setting: one line, exit status 2
-            raise UsageError(str(exc), print_help=False) from None
-        report = check_health(config, opts.spider)
-        if report.findings or not opts.quiet:
-            print(report.text())
+            raise refused("health", str(exc)) from None
+        try:
+            report = check_health(config, opts.spider, get_spider_loader(self.settings).list())
+        except UnknownSpider as exc:  # a misspelt --spider: one line, exit status 2
+            raise refused("health", str(exc)) from None
+        with reader_may_leave() as pipe:  # `scrapy health | head -1`
+            if report.findings or not opts.quiet:
+                print(report.text())
         # 2: no archive it can read (missing, unreadable, not SQLite, another schema), named in the report
-        self.exitcode = 2 if report.unreadable else 1 if report.findings else 0
+        self.exitcode = EXIT_BROKEN_PIPE if pipe.broken else 2 if report.unreadable else 1 if report.findings else 0

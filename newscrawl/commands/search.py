@@ -12,10 +12,9 @@ import argparse
 from typing import Any, ClassVar
 
 from scrapy.commands import ScrapyCommand
-from scrapy.exceptions import UsageError
 
-from newscrawl.commands.export import _day
-from newscrawl.readout import Output, add_output_options, note, open_archive, positive_count
+from newscrawl.cli import EXIT_BROKEN_PIPE, reader_may_leave, refused
+from newscrawl.readout import Output, add_output_options, check_section, count, day, note, open_archive
 from newscrawl.search import ORDERS, SearchFilter, SearchResults, search_archive
 from newscrawl.search_query import QueryError
 
@@ -46,7 +45,7 @@ class Command(ScrapyCommand):
         super().add_options(parser)
         parser.add_argument("--since", metavar="DATE", help="published on or after DATE (YYYY-MM-DD)")
         parser.add_argument("--until", metavar="DATE", help="published on or before DATE (YYYY-MM-DD)")
-        parser.add_argument("--section", metavar="SLUG", help="only this section (e.g. asia)")
+        parser.add_argument("--section", metavar="SLUG", help="only this section (e.g. asia; any case)")
         parser.add_argument("--tag", metavar="TAG", action="append", default=[],
                             help="only articles with this tag (exact, any case; repeat for several, all required)")
         parser.add_argument("--author", metavar="NAME", action="append", default=[],
@@ -60,28 +59,32 @@ class Command(ScrapyCommand):
         assert self.settings is not None
         query = " ".join(args).strip()
         if not query:
-            raise UsageError("search takes a query: scrapy search WORDS (scrapy search -h says how to write one)", print_help=False)
+            raise refused("search", "search takes a query: scrapy search WORDS (scrapy search -h says how to write one)")
         selection = SearchFilter(
-            since=_day("--since", opts.since), until=_day("--until", opts.until), section=opts.section,
-            tags=tuple(opts.tag), authors=tuple(opts.author), limit=positive_count("--limit", opts.limit), order=opts.order,
+            since=day("search", "--since", opts.since), until=day("search", "--until", opts.until), section=opts.section,
+            tags=tuple(opts.tag), authors=tuple(opts.author), limit=count("search", "--limit", opts.limit), order=opts.order,
         )
         if selection.since and selection.until and selection.until < selection.since:
-            raise UsageError(f"--until {selection.until} is before --since {selection.since}", print_help=False)
+            raise refused("search", f"--until {selection.until} is before --since {selection.since}")
         engine = open_archive(self.settings, "search")
-        with Output(opts.color) as out:
-            try:
-                results = search_archive(engine, query, selection, out.marks("**", "bold", "yellow"))
-            except QueryError as exc:
-                raise UsageError(f"cannot search for {query!r}: {exc}", print_help=False) from None
-            finally:
-                engine.dispose()
+        out = Output(opts.color)
+        try:
+            check_section("search", engine, selection.section)
+            results = search_archive(engine, query, selection, out.marks("**", "bold", "yellow"))
+        except QueryError as exc:
+            raise refused("search", f"cannot search for {query!r}: {exc}") from None
+        finally:
+            engine.dispose()
+        with reader_may_leave() as pipe:  # `scrapy search ... | head`
             if opts.json:
                 for hit in results.hits:
                     out.json({**hit.article, "rank": round(hit.rank, 6), "snippet": hit.snippet})
             else:
                 self._print(out, results)
-            out.stream.flush()
-            note(_summary(results, query, selection))
+        if pipe.broken:
+            self.exitcode = EXIT_BROKEN_PIPE
+            return
+        note(_summary(results, query, selection))
 
     @staticmethod
     def _print(out: Output, results: SearchResults) -> None:

@@ -14,9 +14,10 @@ imported only when a database is not at HEAD_REVISION; an up-to-date archive cos
 from __future__ import annotations
 
 import logging
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterator
 
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection, Engine
@@ -79,11 +80,29 @@ def upgrade_to_head(engine: Engine, revision: str = "head") -> None:
         target = HEAD_REVISION if revision == "head" else revision
         if current == target:
             return  # the common case, without importing Alembic
-        from alembic import command
+        with alembic_quiet():  # importing Alembic logs too (its plugins)
+            from alembic import command
 
-        config = alembic_config(connection)
-        if current is None and inspect(connection).has_table("articles"):
-            logger.info("Archive made before migrations: stamped as revision %s", FIRST_REVISION)
-            command.stamp(config, FIRST_REVISION)
-        logger.info("Archive schema: upgrading from %s to %s", current or "nothing", target)
-        command.upgrade(config, target)
+            config = alembic_config(connection)
+            if current is None and inspect(connection).has_table("articles"):
+                logger.info("Archive made before migrations: stamped as revision %s", FIRST_REVISION)
+                command.stamp(config, FIRST_REVISION)
+            if current is None and not inspect(connection).has_table("articles"):
+                logger.info("New archive: schema made at revision %s", target)
+            else:
+                logger.info("Archive schema: upgrading from %s to %s", current or FIRST_REVISION, target)
+            command.upgrade(config, target)
+
+
+@contextmanager
+def alembic_quiet() -> Iterator[None]:
+    """Alembic's own INFO lines (its plugins set up, its context, each revision run: some ten
+    lines on a first crawl) say nothing an operator needs: ours says what happens in one line.
+    Its warnings and errors still come through."""
+    alembic_logger = logging.getLogger("alembic")
+    level = alembic_logger.level
+    alembic_logger.setLevel(max(logging.WARNING, level))
+    try:
+        yield
+    finally:
+        alembic_logger.setLevel(level)

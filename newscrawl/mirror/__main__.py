@@ -18,6 +18,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Optional
 
+from newscrawl.cli import main_ending_quietly
+
 from .build import build_mirror
 from .faults import FAULTS, FaultProxy, mirror_article_targets
 from .hostile import add_hostile_pages, add_markup_article
@@ -29,10 +31,11 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m newscrawl.mirror", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     build = sub.add_parser("build", help="write a mirror into a folder")
-    build.add_argument("--out", type=Path, required=True)
-    build.add_argument("--articles", type=int, default=200, help="Asia articles on the index (n_asia)")
-    build.add_argument("--edition", type=int, default=1, choices=(1, 2))
-    build.add_argument("--seed", type=int, default=1)
+    build.add_argument("--out", type=Path, required=True, metavar="DIR", help="folder to write the mirror into (pages, routes.json, manifest.json)")
+    build.add_argument("--articles", type=int, default=200, metavar="N", help="Asia articles on the index (default 200)")
+    build.add_argument("--edition", type=int, default=1, choices=(1, 2),
+                       help="1: the site as first crawled; 2: the same site later, a few articles edited and a few new (default 1)")
+    build.add_argument("--seed", type=int, default=1, help="seed of the generated articles: the same seed builds the same mirror (default 1)")
     build.add_argument("--robots-blocks-services", action="store_true", help="add 'Disallow: /services/' to robots.txt")
     build.add_argument("--scripted", action="store_true", help="add the pages a script builds (live blogs, photo stories)")
     build.add_argument("--hostile", action="store_true",
@@ -42,12 +45,12 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--now", type=_time, default=None, metavar="TIME",
                        help="ISO time (or 'now'): the edition-2 changes are published within the day before it")
     serve = sub.add_parser("serve", help="serve a built mirror on 127.0.0.1 until killed")
-    serve.add_argument("--root", type=Path, required=True)
-    serve.add_argument("--port", type=int, default=0)
+    serve.add_argument("--root", type=Path, required=True, metavar="DIR", help="a folder written by build")
+    serve.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default 0: a free one, printed)")
     faults = sub.add_parser("faults", help="serve a proxy in front of a mirror that spoils a seeded share of its article answers")
     faults.add_argument("--upstream", required=True, help="the mirror's base URL, e.g. http://127.0.0.1:8000")
-    faults.add_argument("--port", type=int, default=0)
-    faults.add_argument("--seed", type=int, default=0)
+    faults.add_argument("--port", type=int, default=0, help="the proxy's port on 127.0.0.1 (default 0: a free one, printed)")
+    faults.add_argument("--seed", type=int, default=0, help="which URLs get which fault: the same seed spoils the same URLs (default 0)")
     faults.add_argument("--rate", type=float, default=0.2, help="share of article URLs spoiled (0 to 1)")
     faults.add_argument("--times", type=int, default=1, help="answers spoiled per spoiled URL before it is served clean")
     faults.add_argument("--faults", type=_fault_list, default=FAULTS, metavar="A,B",
@@ -56,7 +59,7 @@ def _parser() -> argparse.ArgumentParser:
                         help="the built mirror behind the upstream: spoil exactly rate x its article pages, every class")
     faults.add_argument("--record", type=Path, default=None, help="write what was spoiled here as JSON on exit")
     golden = sub.add_parser("golden", help="write golden page/expected pairs for parser tests")
-    golden.add_argument("--out", type=Path, required=True)
+    golden.add_argument("--out", type=Path, required=True, metavar="DIR", help="folder for the .html/.json pairs (tests/golden)")
     return parser
 
 
@@ -129,4 +132,4 @@ def main(argv: Optional[list[str]] = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main_ending_quietly(main))  # `... build | head -1`: no BrokenPipeError traceback

@@ -15,7 +15,7 @@ from typing import Any, Optional
 
 from . import urls
 from .corpus.real import HOMEPAGE_EXCERPT_FILE, HOMEPAGE_EXCERPT_PATH, REAL_ARTICLE_FILE
-from .expected import expected_item, hops
+from .expected import expected_item, hops, unknown_blocks
 from .fresh import as_utc
 from .generate import PAGE_SIZE, generate_site
 from .model import Article, IndexEntry, Site
@@ -121,6 +121,9 @@ def _manifest(site: Site, index_info: list[dict[str, Any]], routes: dict[str, di
             "roles": sorted(article.roles),
             "expected": expected_item(article, site.articles),
         }
+        unknown = unknown_blocks(article)
+        if unknown:  # blocks of kinds the parsers do not know: kind -> blocks (the crawl counts them)
+            articles[article.id]["unknown_blocks"] = unknown
     failing: dict[str, list[str]] = {"404": [], "500": []}
     for item in site.failing:
         failing[str(item.status)].append(urls.canonical_for_path(item.path))

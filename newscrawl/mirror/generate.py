@@ -7,9 +7,10 @@ stream and are applied on top, so unchanged pages come out byte-identical.
 from __future__ import annotations
 
 import copy
+import itertools
 import random
 from datetime import datetime, timedelta, timezone
-from typing import Any, Optional
+from typing import Any, Iterator, Optional
 
 from . import urls
 from .compose import Composer
@@ -91,11 +92,15 @@ def _from_special(spec: dict[str, Any]) -> Article:
     for raw in spec["blocks"]:
         kind = raw[0]
         if kind == "read_more":
-            blocks.append(Block("read_more", text=raw[1] or "", href=raw[2] or "", target=raw[3]))
+            form = raw[4] if len(raw) > 4 else ""
+            blocks.append(Block("read_more", text=raw[1] or "", href=raw[2] or "", target=raw[3], form=form))
         elif kind == "media":
-            blocks.append(Block("media", photo=Photo(url=raw[1], caption=raw[2], credit=raw[3])))
+            form = raw[4] if len(raw) > 4 else ""
+            blocks.append(Block("media", photo=Photo(url=raw[1], caption=raw[2], credit=raw[3]), form=form))
+        elif kind == "list":
+            blocks.append(Block("list", items=tuple(raw[1])))
         else:
-            blocks.append(Block(kind, text=raw[1]))
+            blocks.append(Block(kind, text=raw[1], form=raw[2] if len(raw) > 2 else ""))
     image = Photo(*spec["image"]) if spec["image"] else None
     return Article(
         id=spec["id"], section=spec["section"], layout=spec["layout"], slug=spec["slug"],
@@ -249,6 +254,7 @@ class Generator:
         for article in plain + [self.articles[i] for i in self.pool]:
             if article.id not in no_random:
                 self.random_links(article)
+        self.add_variants(linkers, redirect)
         for art_id, links in self.pending_links.items():
             _insert_read_more(self.articles[art_id], links)
         self.resolve_special_links()
@@ -264,6 +270,45 @@ class Generator:
             failing=failing, redirects={self.index_href[redirect.id]: redirect.path},
             same_text=same_text, near=near, changed=[], new=[], missing_links=[MISSING_LINK[0]],
         )
+
+    def add_variants(self, linkers: Iterator[Article], redirect: Article) -> None:
+        """Pages of the forms issue 15 found on real pages, each reached by a READ MORE link from
+        its own plain index article. Drawn from a random stream of their own (and linked after
+        the random links), so every other page comes out as it did before them.
+
+        - a 2016-form link to an article the site serves at that URL (its legacy-form path is a
+          404), written twice (as is, and with another host spelling, tracking and a fragment),
+          and a 2016-form link to the article whose 2016 URL 301-redirects: each keeps its form;
+        - current pages whose times need more than the published meta's zone: the updated time's
+          own data-unixtime, a GMT label, zone-less metas with the unix time apart;
+        - a page whose modified meta is before its publication (expected modified_at: null)."""
+        rng = random.Random(f"mirror:{self.seed}:{self.n_asia}:variants")
+        composer, ids = Composer(rng), _Ids(rng)
+        ids.used = self.ids.used  # one set: no id twice in the site
+        sources = itertools.cycle(list(linkers))  # the plain index articles no forced link took yet
+
+        def variant(layout: Layout, role: str, start: datetime, end: datetime) -> Article:
+            when = _published(rng, layout, start, end)
+            article = composer.article(ids.for_date(layout, when), rng.choice(banks.OTHER_SECTIONS), layout, when)
+            article.roles.add(role)
+            return self.add(article, on_index=False)
+
+        served_old = variant("legacy", "old-url-served", datetime(2016, 1, 1, tzinfo=UTC), datetime(2016, 12, 31, tzinfo=UTC))
+        served_old.old_2016_url = True
+        self.link(next(sources), served_old, href=urls.LEGACY_HOST + served_old.path)
+        self.link(next(sources), served_old, href="http://www.sputniknews.com" + served_old.path + "?utm_source=readmore#comments")
+        redirected = urls.old_2016_path(redirect.section, redirect.published, redirect.id, redirect.slug)
+        self.link(next(sources), redirect, href=urls.LEGACY_HOST + redirected)
+
+        recent = (datetime(2024, 1, 1, tzinfo=UTC), CURRENT_RANGE[1])
+        for markup, offset in (("modified-unixtime", 480), ("gmt-label", 480), ("zoneless", 180)):
+            dated = variant("current", f"dates-{markup}", *recent)
+            dated.date_markup, dated.utc_offset = markup, offset  # type: ignore[assignment]
+            dated.modified = dated.published + timedelta(hours=rng.randint(2, 30), minutes=rng.randint(1, 59))
+            self.link(next(sources), dated, href=_link_href(rng, dated))
+        contradicting = variant("current", "dates-modified-before-published", *recent)
+        contradicting.modified = contradicting.published - timedelta(hours=rng.randint(1, 6))
+        self.link(next(sources), contradicting, href=_link_href(rng, contradicting))
 
     def off_index(self, role: str) -> Article:
         section = self.rng.choice(banks.OTHER_SECTIONS)
@@ -303,7 +348,8 @@ class Generator:
                     continue
                 target = self.articles[block.target]
                 if not block.href:
-                    article.blocks[i] = Block("read_more", text=block.text or target.title, href=target.canonical, target=target.id)
+                    article.blocks[i] = Block("read_more", text=block.text or target.title, href=target.canonical,
+                                              target=target.id, form=block.form)
                 else:
                     assert block.href == target.canonical, (article.id, block.href, target.canonical)
 
@@ -411,7 +457,7 @@ def make_index(site: Site, index_ids: list[str], forced_href: dict[str, str]) ->
     for art_id in index_ids:
         article = site.articles[art_id]
         href = forced_href.get(art_id) or _index_href_for(article.path, art_id)
-        entries.append(IndexEntry(art_id, href, article.title, article.published, article.canonical))
+        entries.append(IndexEntry(art_id, href, article.title, article.published, urls.link_url(href, article.canonical)))
     for item in site.failing:
         entries.append(IndexEntry(item.article_id, _index_href_for(item.path, item.article_id), item.title,
                                   item.published, urls.canonical_for_path(item.path)))

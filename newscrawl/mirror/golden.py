@@ -1,7 +1,8 @@
 """Golden files for parser tests: one page of each kind beside its expected values.
 
 `NAME.html` is the page exactly as the mirror serves it; `NAME.json` is
-{"url": where it is served on the real host, "kind": "article" | "index", "expected": ...}.
+{"url": where it is served on the real host, "kind": "article" | "index", "expected": ...},
+and for an article with blocks of kinds the parsers do not know, "unknown_blocks": {kind: blocks}.
 For index pages, expected is {"links": [canonical article URLs in order], "next_url": path or null}.
 """
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 import json
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Optional
 
 from . import urls
 from .build import build_mirror
@@ -19,6 +20,7 @@ from .generate import PAGE_SIZE, generate_site
 
 GOLDEN_N_ASIA = 40
 GOLDEN_SEED = 1
+REAL_CURRENT_RIA = "real-current-ria-1794720292"
 
 # golden name -> article role in the mirror
 ARTICLE_PAGES: dict[str, str] = {
@@ -31,6 +33,14 @@ ARTICLE_PAGES: dict[str, str] = {
     "legacy-opinion-disclaimer": "opinion",
     "seed-legacy-1066021398": "seed",
     "real-legacy-1077343476": "real",
+    "current-block-forms": "current-block-forms",
+    "legacy-inline-cards": "legacy-inline-cards",
+    # issue 15: links and dates as real pages write them
+    "legacy-2016-url-served": "old-url-served",
+    "current-dates-modified-unixtime": "dates-modified-unixtime",
+    "current-dates-gmt-label": "dates-gmt-label",
+    "current-dates-zoneless-metas": "dates-zoneless",
+    "current-dates-modified-before-published": "dates-modified-before-published",
 }
 
 
@@ -38,9 +48,12 @@ def _by_role(manifest: dict[str, Any], role: str) -> tuple[str, dict[str, Any]]:
     return next((i, a) for i, a in manifest["articles"].items() if role in a["roles"])
 
 
-def _write(out: Path, name: str, html: bytes, url: str, kind: str, expected: dict[str, Any]) -> None:
+def _write(out: Path, name: str, html: bytes, url: str, kind: str, expected: dict[str, Any],
+           unknown_blocks: Optional[dict[str, int]] = None) -> None:
     (out / f"{name}.html").write_bytes(html)
-    doc = {"url": url, "kind": kind, "expected": expected}
+    doc: dict[str, Any] = {"url": url, "kind": kind, "expected": expected}
+    if unknown_blocks:
+        doc["unknown_blocks"] = unknown_blocks
     (out / f"{name}.json").write_text(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
@@ -59,7 +72,7 @@ def write_golden(out: Path, n_asia: int = GOLDEN_N_ASIA, seed: int = GOLDEN_SEED
 
         for name, role in ARTICLE_PAGES.items():
             _, art = _by_role(manifest, role)
-            _write(out, name, page(art["paths"][0]), art["url"], "article", art["expected"])
+            _write(out, name, page(art["paths"][0]), art["url"], "article", art["expected"], art.get("unknown_blocks"))
             written.append(name)
 
         _, art = _by_role(manifest, "multi-url-current")
@@ -81,5 +94,8 @@ def write_golden(out: Path, n_asia: int = GOLDEN_N_ASIA, seed: int = GOLDEN_SEED
         _write(out, "real-legacy-home-b-stories", excerpt, urls.LEGACY_HOST + "/", "index",
                {"links": list(real.HOMEPAGE_EXCERPT_LINKS), "next_url": None})
         written.append("real-legacy-home-b-stories")
+    # the real ria.ru page: the current layout's publishing system (not served by the mirror)
+    _write(out, REAL_CURRENT_RIA, real.RIA_ARTICLE_FILE.read_bytes(), real.RIA_ARTICLE_URL, "article", real.ria_expected())
+    written.append(REAL_CURRENT_RIA)
     return written
 

@@ -10,7 +10,14 @@ from typing import Literal, Optional
 from . import urls
 
 Layout = Literal["current", "legacy", "real"]
-BlockKind = Literal["p", "h2", "h3", "quote", "read_more", "media", "widget"]
+# How a current-layout page writes its times (render_current.py; docs/MIRROR-CONTRACT.md):
+# "standard" as the contract; the variants of issue 15: "modified-unixtime" (visible times in
+# GMT, metas in the place's offset, the updated time with its own data-unixtime, no modified
+# meta), "gmt-label" (the updated time shown in GMT with its label, no data-unixtime, no modified
+# meta), "zoneless" (metas and microdata without a zone in the site's clock, the unix time in
+# analytics:p_ts, no data-unixtime, as the same system's ria.ru page).
+DateMarkup = Literal["standard", "modified-unixtime", "gmt-label", "zoneless"]
+BlockKind = Literal["p", "h2", "h3", "h4", "quote", "list", "time", "read_more", "media", "widget", "furniture"]
 
 
 @dataclass(frozen=True)
@@ -24,9 +31,24 @@ class Photo:
 class Block:
     """One piece of an article body, in page order.
 
-    p / h2 / h3 / quote: body text. read_more: a READ MORE paragraph (legacy) or an
-    inline related-article card (current). media / widget: body furniture that is
-    not article text.
+    p / h2 / h3 / h4 / quote: body text; list: its items, each body text; time: a live-blog
+    entry's time as shown, body text. read_more: a READ MORE paragraph or inline card
+    (legacy) or an inline related-article card (current). media / widget / furniture: body
+    furniture that is not article text.
+
+    `form` is how the page writes the block, when it has more than one way (the templates
+    read it; the expected values never do):
+    - h2 / h3 / h4: "" between the blocks, "block" in a block of its own
+      (`div.article__block[data-type=h2]`); in a live blog "header" (the entry's <header>
+      with its time) or "block"
+    - p: "" a text block; "kind:<name>" a block of a kind the parsers do not know, whose
+      text a reader sees (`data-type="<name>"`)
+    - quote: "" a quote block, "vrez" a vrez block
+    - read_more (legacy): "" a "READ MORE:" paragraph, "inject" an inline card
+      (`div.b-inject.m-inject-min`), "inject-wrapped" the same inside `div.b-article__inject`
+    - media (legacy): "videoembed" or "audio" (`b-inject` media, with a title and a link)
+    - furniture (current): its kind, "banner", "photolenta", "tags" or "summary"
+      (`div.article__summary`, a machine summary); its text is junk
     """
 
     kind: BlockKind
@@ -34,6 +56,8 @@ class Block:
     href: str = ""  # read_more: the link exactly as written in the page
     target: Optional[str] = None  # read_more: article id in the mirror; None = external or missing
     photo: Optional[Photo] = None  # media
+    form: str = ""
+    items: tuple[str, ...] = ()  # list: its items (fragments)
 
 
 @dataclass
@@ -56,11 +80,15 @@ class Article:
     roles: set[str] = field(default_factory=set)  # why it exists: "seed", "opinion", "chain"...
     has_amp: bool = False
     has_print: bool = False
+    old_2016_url: bool = False  # served at its 2016-form path (legacy layout), the legacy-form path a 404
+    date_markup: DateMarkup = "standard"
 
     @property
     def path(self) -> str:
         if self.layout == "current":
             return urls.current_path(self.published, self.slug, self.id)
+        if self.old_2016_url:
+            return urls.old_2016_path(self.section, self.published, self.id, self.slug)
         return urls.legacy_path(self.section, self.published, self.id, self.slug)
 
     @property
@@ -90,7 +118,7 @@ class IndexEntry:
     href: str  # as written in the page: relative, absolute, with tracking params...
     title: str  # fragment
     published: datetime
-    canonical: str  # canonical URL of what the link points to (by the host rule)
+    canonical: str  # the URL the link names, canonical spelling (urls.link_url: the 2016 form kept)
 
 
 @dataclass(frozen=True)

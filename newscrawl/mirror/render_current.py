@@ -6,6 +6,9 @@ expected values.
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Optional
+
 from . import urls
 from .model import Article, Block, Photo
 from .render_common import (
@@ -46,15 +49,41 @@ def _card(block: Block) -> str:
     )
 
 
+# Furniture blocks of the kinds SPUTNIK-MARKUP.md names (Block.form), with their junk text.
+_FURNITURE = {
+    "banner": '<div class="article__block" data-type="banner"><div class="banner"><div class="banner__label">{}</div></div></div>',
+    "photolenta": ('<div class="article__block" data-type="photolenta"><div class="photolenta"><div class="photolenta__title">'
+                   '{}</div><div class="photolenta__counter">1 / 12</div></div></div>'),
+    "tags": '<div class="article__block" data-type="tags"><div class="article__tags"><a class="article__tags-link" href="/tags/">{}</a></div></div>',
+    "summary": ('<div class="article__summary"><div class="article__summary-title">Summary</div><ul class="article__summary-list">'
+                '<li>{}</li></ul></div>'),
+}
+
+
+def unknown_kind_block(kind: str, text: str) -> str:
+    """A block of a kind the parsers do not know, holding text a reader sees."""
+    return f'<div class="article__block" data-type="{esc(kind)}"><div class="article__{esc(kind)}"><p>{text}</p></div></div>'
+
+
 def body_block(block: Block, img_tag: str = "img") -> str:
     kind = block.kind
     if kind == "p":
+        if block.form.startswith("kind:"):
+            return unknown_kind_block(block.form[len("kind:"):], block.text)
         return f'<div class="article__block" data-type="text"><div class="article__text">{block.text}</div></div>'
-    if kind in ("h2", "h3"):
-        return f'<{kind} class="article__h2">{block.text}</{kind}>'
+    if kind in ("h2", "h3", "h4"):
+        heading = f'<{kind} class="article__h2">{block.text}</{kind}>'
+        return f'<div class="article__block" data-type="{kind}">{heading}</div>' if block.form == "block" else heading
     if kind == "quote":
+        if block.form == "vrez":
+            return f'<div class="article__block" data-type="vrez"><div class="article__vrez"><p>{block.text}</p></div></div>'
         return ('<div class="article__block" data-type="quote"><div class="article__quote"><div class="article__quote-bg">'
                 f'</div><div class="article__quote-text">{block.text}</div></div></div>')
+    if kind == "list":
+        items = "".join(f"<li>{item}</li>" for item in block.items)
+        return f'<div class="article__block" data-type="list"><ul class="article__list">{items}</ul></div>'
+    if kind == "furniture":
+        return _FURNITURE[block.form].format(block.text)
     if kind == "read_more":
         return _card(block)
     if kind == "media":
@@ -72,21 +101,36 @@ def _meta_block(article: Article) -> str:
         f'<div itemprop="creator" itemscope="" itemtype="http://schema.org/Person"><div itemprop="name">{esc(name)}</div></div>'
         for name in article.authors
     )
-    published = optional(int(article.id) % 3, f'<div itemprop="datePublished">{iso_z(article.published)}</div>')
+    if article.date_markup == "zoneless":  # as the ria.ru page: the site's clock, no zone
+        published = f'<div itemprop="datePublished">{local(article.published, article.utc_offset):%Y-%m-%dT%H:%M}</div>'
+    else:
+        published = optional(int(article.id) % 3, f'<div itemprop="datePublished">{iso_z(article.published)}</div>')
     return f'<div class="article__meta" itemscope="" itemtype="https://schema.org/Article">{published}{creators}</div>'
 
 
-def _header(article: Article, img_tag: str) -> str:
-    when = local(article.published, article.utc_offset)
+def _shown_dates(article: Article) -> str:
+    """div.article__info-date: the visible publication time (a link to its day) and the updated
+    time, as the article's date_markup writes them."""
+    markup = article.date_markup
+    shown_offset = 0 if markup == "modified-unixtime" else article.utc_offset  # that variant shows GMT
+    when = local(article.published, shown_offset)
+    unixtime = "" if markup == "zoneless" else f' data-unixtime="{unix(article.published)}"'
     updated = ""
     if article.modified:
-        updated = f'<span class="article__info-date-modified">(updated: {hm_dmy(local(article.modified, article.utc_offset))})</span>'
+        changed = local(article.modified, 0 if markup == "gmt-label" else shown_offset)
+        shown = f"{changed:%H:%M} GMT {changed:%d.%m.%Y}" if markup == "gmt-label" else hm_dmy(changed)
+        own = f' data-unixtime="{unix(article.modified)}"' if markup == "modified-unixtime" else ""
+        updated = f'<span class="article__info-date-modified"{own}>(updated: {shown})</span>'
+    return (f'<div class="article__info-date"><a href="/{when:%Y%m%d}/" class=""{unixtime}>{hm_dmy(when)}</a>'
+            f'{updated}</div>')
+
+
+def _header(article: Article, img_tag: str) -> str:
     lead = optional(article.lead, f'<div class="article__announce-text">{article.lead}</div>')
     image = optional(article.image, f'<div class="article__announce">{_media(article.image, img_tag) if article.image else ""}</div>')
     return (
         f'<div class="article__header"><h1 class="article__title">{article.title}</h1>{lead}'
-        f'<div class="article__info"><div class="article__info-date"><a href="/{when:%Y%m%d}/" class="" '
-        f'data-unixtime="{unix(article.published)}">{hm_dmy(when)}</a>{updated}</div></div>{image}</div>'
+        f'<div class="article__info">{_shown_dates(article)}</div>{image}</div>'
     )
 
 
@@ -99,19 +143,29 @@ def _footer(article: Article) -> str:
     return f'<div class="article__footer"><ul class="tags m-noButton">{tags}</ul></div>'
 
 
+def _meta_time(article: Article, when: Optional[datetime]) -> str:
+    """article:*_time: compact with the offset; without one in the "zoneless" variant (ria.ru's `20220611T0924`)."""
+    if when is None:
+        return ""
+    if article.date_markup == "zoneless":
+        return f"{local(when, article.utc_offset):%Y%m%dT%H%M}"
+    return compact(when, article.utc_offset)
+
+
 def _head(article: Article, extra: str) -> str:
     title = attr(article.title)
     keywords = ", ".join(attr(t) for t in article.tags)
     og_image = article.image.url if article.image else DEFAULT_OG_IMAGE
-    modified = optional(article.modified, f'<meta property="article:modified_time" content="'
-                                          f'{compact(article.modified, article.utc_offset) if article.modified else ""}">')
+    modified = optional(article.modified and article.date_markup in ("standard", "zoneless"),
+                        f'<meta property="article:modified_time" content="{_meta_time(article, article.modified)}">')
     return (
         f'<head><meta charset="utf-8"><title>{title} - Sputnik International</title>'
         f'<meta name="description" content="{description(article)}"><meta name="keywords" content="{keywords}">'
         f'<meta property="og:title" content="{title}"><meta property="og:description" content="{description(article)}">'
         f'<meta property="og:image" content="{esc(og_image)}"><meta property="og:url" content="{article.canonical}">'
         '<meta property="og:locale" content="en_US"><meta property="og:type" content="article">'
-        f'<meta property="article:published_time" content="{compact(article.published, article.utc_offset)}">{modified}'
+        f'<meta property="article:published_time" content="{_meta_time(article, article.published)}">{modified}'
+        f'{optional(article.date_markup == "zoneless", f"""<meta name="analytics:p_ts" content="{unix(article.published)}">""")}'
         f'<meta property="article:section" content="{section_name(article.section)}">'
         f'<link rel="canonical" href="{article.canonical}">{extra}</head>'
     )

@@ -15,13 +15,47 @@ from .render_current import description
 from .text import attr, esc, slugify
 
 
+# Inline card image: the card shows the target's photo; any picture will do here.
+INJECT_IMAGE = "https://cdn1.img.sputniknews.com/images/107917/23/1079172301.jpg"
+
+
+def _inline_card(block: Block) -> str:
+    """A related-article card inside the body, as a real 2020 page of this layout shows one."""
+    href = esc(block.href)
+    return (
+        f'<div class="b-inject m-inject-min"><div class="b-inject__media"><a href="{href}"><img src="{INJECT_IMAGE}" '
+        f'alt="{attr(block.text)}"></a></div><div class="b-inject__copy">© Sputnik / Vladimir Astapkovich</div>'
+        f'<div class="b-inject__content"><a href="{href}">{block.text}</a></div></div>'
+    )
+
+
+def _inject_media(block: Block) -> str:
+    """Media inside the body (b-inject video embed, audio): a title and a link, never a READ MORE."""
+    assert block.photo is not None
+    photo = block.photo
+    if block.form == "videoembed":
+        return (f'<div class="b-inject m-inject-videoembed"><div class="b-inject__media"><iframe src="{esc(photo.url)}" '
+                f'allowfullscreen></iframe></div><div class="b-inject__content"><a href="{esc(photo.url)}">{photo.caption}</a>'
+                f'</div><div class="b-inject__copy">{photo.credit}</div></div>')
+    if block.form == "audio":
+        return (f'<div class="b-inject b-inject__audio"><audio src="{esc(photo.url)}" controls></audio>'
+                f'<div class="b-inject__audio-title"><a href="{esc(photo.url)}">{photo.caption}</a></div></div>')
+    raise ValueError(f"no legacy markup for media {block.form!r}")
+
+
 def _body_block(block: Block) -> str:
     if block.kind == "p":
         return f"<p>{block.text}</p>"
     if block.kind == "quote":
         return f'<blockquote class="marker-quote1">{block.text}</blockquote>'
     if block.kind == "read_more":
+        if block.form == "inject":
+            return _inline_card(block)
+        if block.form == "inject-wrapped":
+            return f'<div class="b-article__inject">{_inline_card(block)}</div>'
         return f'<p><strong>READ MORE: <a href="{esc(block.href)}">{block.text}</a></strong></p>'
+    if block.kind == "media":
+        return _inject_media(block)
     raise ValueError(f"no legacy markup for {block.kind}")
 
 

@@ -26,7 +26,8 @@ from .text import slugify
 LIVE_BLOG = "scripted-live-blog"
 MULTIMEDIA = "scripted-multimedia"
 JSON_TYPE = "application/json; charset=utf-8"
-TEXT_KINDS = frozenset({"p", "h2", "h3", "quote"})  # what the scripts write; the rest is static
+TEXT_KINDS = frozenset({"p", "h2", "h3", "quote", "time"})  # what the scripts write; the rest is static
+ENTRY_MINUTES = 25  # between two live-blog entries
 
 UTC = timezone.utc
 # id ~ date, on the line of the generated current-layout ids (11xxxxxxxx)
@@ -63,17 +64,24 @@ class _Scripted:
         article.roles = {role}
         return article
 
-    def live_blog(self, section: str, when: datetime) -> Article:
-        """Entries (a heading, one or two paragraphs), newest first; no dateline (the first block is a heading)."""
+    def live_blog(self, section: str, when: datetime, heading_form: str) -> Article:
+        """Entries (the time shown, a heading, one or two paragraphs), newest first; no dateline
+        (the first block is a time). `heading_form` (Block.form): how the page writes an entry's
+        time and heading, "header" (the entry's <header>) or "block" (a data-type="h3" block)."""
         article = self.base(section, when, LIVE_BLOG, "LIVE UPDATES: ")
-        blocks: list[Block] = []
+        entries: list[tuple[str, list[str]]] = []
         for _ in range(self.rng.randint(3, 5)):
             slots = self.composer.slots(section, when)
-            blocks.append(Block("h3", self.composer.title(slots)))
+            title = self.composer.title(slots)
             paragraphs = self.composer.paragraphs(slots, None)
-            blocks.extend(Block("p", text) for text in paragraphs[: self.rng.randint(1, 2)])
+            entries.append((title, paragraphs[: self.rng.randint(1, 2)]))
+        article.modified = when + timedelta(minutes=ENTRY_MINUTES * len(entries))
+        blocks: list[Block] = []
+        for number, (title, paragraphs) in enumerate(entries):
+            blocks.append(Block("time", entry_time(article, number).strftime("%H:%M GMT")))
+            blocks.append(Block("h3", title, form=heading_form))
+            blocks.extend(Block("p", text) for text in paragraphs)
         article.blocks, article.dateline = blocks, None
-        article.modified = when + timedelta(minutes=25 * sum(1 for b in blocks if b.kind == "h3"))
         return article
 
     def multimedia(self, section: str, when: datetime) -> Article:
@@ -89,15 +97,20 @@ class _Scripted:
 
     def build(self) -> list[str]:
         rng = self.rng
-        listed_blog = self.live_blog("asia", datetime(2026, 6, 29, 6, rng.randint(0, 59), tzinfo=UTC))
+        listed_blog = self.live_blog("asia", datetime(2026, 6, 29, 6, rng.randint(0, 59), tzinfo=UTC), "header")
         listed_photos = self.multimedia("asia", datetime(2026, 6, 28, 9, rng.randint(0, 59), tzinfo=UTC))
         linked_photos = self.multimedia("world", datetime(2026, 5, 14, 11, rng.randint(0, 59), tzinfo=UTC))
-        linked_blog = self.live_blog("asia", datetime(2026, 4, 2, 3, rng.randint(0, 59), tzinfo=UTC))
+        linked_blog = self.live_blog("asia", datetime(2026, 4, 2, 3, rng.randint(0, 59), tzinfo=UTC), "block")
         self.link(listed_blog, linked_photos)  # hop 1
         self.link(linked_photos, linked_blog)  # hop 2: reached only after the first rendering
         for article in (listed_blog, listed_photos, linked_photos, linked_blog):
             self.site.articles[article.id] = article
         return [listed_blog.id, listed_photos.id]
+
+
+def entry_time(article: Article, number: int) -> datetime:
+    """When a live blog's entry `number` (0: the newest, first) was posted."""
+    return (article.modified or article.published) - timedelta(minutes=ENTRY_MINUTES * number)
 
 
 def add_scripted_articles(site: Site, used_ids: set[str], seed: int) -> list[str]:
@@ -122,15 +135,23 @@ def _static_page(article: Article, in_body: str) -> str:
 
 
 # Builds the entries with the markup of static text blocks, then replaces the placeholder.
-# An entry's time is in attributes (the site's CSS would show it): never body text.
+# Each entry shows its time, then its heading: in the entry's <header> ("header"), or the time
+# in a div and the heading in a block of its own (`data-type="h3"`, "block").
 _LIVE_BLOG_SCRIPT = """<script>
 (function () {
   var feed = document.querySelector('[data-feed]');
   fetch(feed.getAttribute('data-feed')).then(function (r) { return r.json(); }).then(function (data) {
     var html = '';
     data.entries.forEach(function (entry) {
-      html += '<div class="article__liveblog-entry" data-time="' + entry.time + '" data-shown="' + entry.shown + '">'
-        + '<h3 class="article__h2">' + entry.title + '</h3>';
+      var time = '<time class="article__liveblog-time" datetime="' + entry.time + '">' + entry.shown + '</time>';
+      html += '<div class="article__liveblog-entry" data-time="' + entry.time + '">';
+      if (entry.form === 'header') {
+        html += '<header class="article__liveblog-header">' + time
+          + '<h3 class="article__liveblog-title">' + entry.title + '</h3></header>';
+      } else {
+        html += '<div class="article__liveblog-date">' + time + '</div>'
+          + '<div class="article__block" data-type="h3"><h3 class="article__h2">' + entry.title + '</h3></div>';
+      }
       entry.paragraphs.forEach(function (text) {
         html += '<div class="article__block" data-type="text"><div class="article__text">' + text + '</div></div>';
       });
@@ -152,13 +173,14 @@ _MULTIMEDIA_SCRIPT = """<script>
 
 
 def _entries(article: Article) -> list[dict[str, object]]:
-    """Live blog entries in page order: each heading opens one."""
+    """Live blog entries in page order: each time opens one, its heading follows."""
     entries: list[dict[str, object]] = []
     for block in article.blocks:
-        if block.kind == "h3":
-            when = (article.modified or article.published) - timedelta(minutes=25 * len(entries))
-            entries.append({"time": when.strftime("%Y-%m-%dT%H:%M:%SZ"), "shown": when.strftime("%H:%M GMT"),
-                            "title": block.text, "paragraphs": []})
+        if block.kind == "time":
+            when = entry_time(article, len(entries))
+            entries.append({"time": when.strftime("%Y-%m-%dT%H:%M:%SZ"), "shown": block.text, "paragraphs": []})
+        elif block.kind == "h3":
+            entries[-1].update(title=block.text, form=block.form)
         elif block.kind in TEXT_KINDS:
             entries[-1]["paragraphs"].append(block.text)  # type: ignore[attr-defined]
     return entries

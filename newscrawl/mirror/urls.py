@@ -1,13 +1,16 @@
 """URL shapes of the site, and the query clean-up the server applies.
 
 Canonical host rule (documented in docs/MIRROR-CONTRACT.md): an article in the
-legacy layout is canonical on https://sputniknews.com, one in the current
-layout on https://sputnikglobe.com; https, no www, no query, no fragment.
+legacy layout (legacy or 2016 path) is canonical on https://sputniknews.com, one in
+the current layout on https://sputnikglobe.com; https, no www, no query, no fragment.
+A link keeps its own form: a 2016-form link is that URL, whatever the site does with it.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
+from urllib.parse import urlsplit
 
 CURRENT_HOST = "https://sputnikglobe.com"
 LEGACY_HOST = "https://sputniknews.com"
@@ -24,9 +27,17 @@ def legacy_path(section: str, when: datetime, article_id: str, slug: str) -> str
     return f"/{section}/{when:%Y%m%d}{article_id}-{slug}/"
 
 
+_OLD_2016 = re.compile(r"^/[a-z0-9_-]+/\d{8}/\d{10}/[^/]*\.html$")
+
+
 def old_2016_path(section: str, when: datetime, article_id: str, slug: str) -> str:
-    """The pre-2017 shape, which now 301-redirects to the legacy path."""
+    """The pre-2017 shape: it 301-redirects to the legacy path, or (an article the site still
+    serves there) answers itself, its legacy-form path being a 404."""
     return f"/{section}/{when:%Y%m%d}/{article_id}/{slug}.html"
+
+
+def is_old_2016_path(path: str) -> bool:
+    return _OLD_2016.match(path) is not None
 
 
 def amp_path(path: str) -> str:
@@ -40,8 +51,15 @@ def print_path(path: str) -> str:
 
 def canonical_for_path(path: str) -> str:
     """Canonical absolute URL of an article path, by the host rule above."""
-    host = CURRENT_HOST if path.endswith(".html") else LEGACY_HOST
+    host = CURRENT_HOST if path.endswith(".html") and not is_old_2016_path(path) else LEGACY_HOST
     return host + path
+
+
+def link_url(href: str, target_canonical: str) -> str:
+    """The URL a link to a mirror article names, in the canonical spelling: the target's
+    canonical URL, unless the link is written in the 2016 form, which it keeps."""
+    path = urlsplit(href).path
+    return canonical_for_path(path) if is_old_2016_path(path) else target_canonical
 
 
 def is_tracking_param(name: str) -> bool:

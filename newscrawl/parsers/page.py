@@ -404,6 +404,18 @@ class Page:
                 return value
         return None
 
+    def metas_named(self, name: str) -> list[str]:
+        """The contents of every meta of this name or property, in page order (`article:tag`
+        is repeated; `meta()` keeps the first of each). Looked up when asked: few pages ask."""
+        name = name.lower()
+        found: list[str] = []
+        for meta in self.root.iter("meta"):
+            if name in ((meta.get("property") or "").strip().lower(), (meta.get("name") or "").strip().lower()):
+                content = (meta.get("content") or "").strip()
+                if content:
+                    found.append(content)
+        return found
+
     def link(self, rel: str) -> Optional[str]:
         return self.links.get(rel)
 

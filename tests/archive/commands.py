@@ -6,15 +6,16 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 from tests.archive.conftest import ExportRun
 from tests.conftest import PROJECT_ROOT
 
 
-def run_scrapy(command: str, database_url: str, *args: str, cwd: Path = PROJECT_ROOT, env: dict[str, str] | None = None) -> ExportRun:
-    """`scrapy COMMAND` in a subprocess, on this archive."""
-    full = [sys.executable, "-m", "scrapy", command, "-s", f"NEWSCRAWL_DATABASE_URL={database_url}", *args]
+def run_scrapy(command: str, database_url: str, *args: str, cwd: Path = PROJECT_ROOT, env: dict[str, str] | None = None,
+               prefix: Sequence[str] = ()) -> ExportRun:
+    """`scrapy COMMAND` in a subprocess, on this archive (`prefix`: a command it runs under)."""
+    full = [*prefix, sys.executable, "-m", "scrapy", command, "-s", f"NEWSCRAWL_DATABASE_URL={database_url}", *args]
     done = subprocess.run(full, cwd=cwd, capture_output=True, timeout=120, env=env)
     return ExportRun(done.returncode, done.stdout, done.stderr.decode("utf-8", "replace"))
 

@@ -19,9 +19,9 @@ from typing import Any, Iterator
 
 import pytest
 
-from newscrawl.db import as_article
 from newscrawl.items import Article
 from newscrawl.mirror.build import build_mirror
+from newscrawl.mirror.stored import feed_lines
 from tests.conftest import PROJECT_ROOT
 
 BACKENDS = ("sqlite", "postgresql")
@@ -49,7 +49,7 @@ class PostgresCluster:
 def _postgres_bin() -> Path:
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(p.split("/")[4]))
     if not found:
-        pytest.fail("PostgreSQL is not installed (Debian's postgresql): run bash scripts/system-deps.sh")
+        pytest.fail("PostgreSQL is not installed (Debian's postgresql): run bash scripts/system-deps.sh tests")
     return Path(found[-1]).parent
 
 
@@ -102,20 +102,13 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return cluster.new_database()
 
 
-def expected_articles(manifest: dict[str, Any], fetched_at: str = "2026-11-27T00:00:00Z") -> dict[str, Article]:
-    """The mirror's expected items as Article objects, filled as a crawl would fill them."""
-    from newscrawl.cleaning import content_hash
+FETCHED_AT = "2026-11-27T00:00:00Z"
 
-    articles = {}
-    for article_id, entry in manifest["articles"].items():
-        article = as_article(entry["expected"])
-        article.layout = entry["layout"] if entry["layout"] != "real" else "legacy"
-        article.word_count = len(article.body.split())
-        article.content_hash = content_hash(article.title, article.body)
-        article.fetched_url = "http://127.0.0.1" + entry["paths"][0]
-        article.fetched_at = fetched_at
-        articles[article_id] = article
-    return articles
+
+def expected_articles(manifest: dict[str, Any], fetched_at: str = FETCHED_AT) -> dict[str, Article]:
+    """The mirror's expected items as Article objects, filled as a crawl would fill them: the
+    feed lines the mirror computes (newscrawl.mirror.stored), never newscrawl's own code."""
+    return {article_id: Article(**line) for article_id, line in feed_lines(manifest, fetched_at).items()}
 
 
 @dataclass(frozen=True)

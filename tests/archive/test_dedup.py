@@ -17,7 +17,9 @@ from newscrawl.db import Archive
 from newscrawl.dedup import TextPrint, shingles
 from newscrawl.drops import DuplicateArticle
 from newscrawl.middlewares import ArticleRequestFingerprinter
+from newscrawl.items import Article
 from newscrawl.mirror.build import build_mirror
+from newscrawl.mirror.stored import NEAR_DUPLICATE_THRESHOLD, BoundaryPair, boundary_pairs, feed_line, similarity, with_body
 from newscrawl.urls import article_id_from_url, canonical_url, identity_key, request_url, to_fetch_url
 from pipelines.dedup import DedupPipeline
 from tests.archive.conftest import expected_articles
@@ -51,12 +53,15 @@ def test_every_spelling_of_every_article_is_its_canonical_url_and_id(manifest: d
             assert identity_key(url) == f"article:{article_id}", url
 
 
-def test_the_old_2016_url_is_the_article_it_redirects_to(manifest: dict[str, Any]) -> None:
+def test_the_old_2016_url_is_the_article_it_redirects_to_and_keeps_its_own_form(manifest: dict[str, Any]) -> None:
+    """One identity (fetched once), but the link is not rewritten into the legacy form: that
+    path is a guess the site never showed (issue 15); the redirect leads to the article."""
     by_path = {a["paths"][0]: i for i, a in manifest["articles"].items()}
     assert manifest["redirects"]
     for old, new in manifest["redirects"].items():
         assert identity_key("https://sputniknews.com" + old) == f"article:{by_path[new]}"
-        assert canonical_url("https://sputniknews.com" + old) == manifest["articles"][by_path[new]]["url"]
+        assert canonical_url("http://www.sputniknews.com" + old + "?utm_source=x") == "https://sputniknews.com" + old
+        assert request_url("https://sputniknews.com" + old) == "https://sputniknews.com" + old
 
 
 def test_other_pages_keep_their_own_identity() -> None:
@@ -155,17 +160,24 @@ def bigger_manifest(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     return build_mirror(tmp_path_factory.mktemp("dedup-mirror"), n_asia=400)
 
 
+def stored_similarity(found: list[tuple[str, str, float]]) -> dict[frozenset[str], float]:
+    return {frozenset((a, b)): value for a, b, value in found}
+
+
 def test_near_duplicates_are_linked_and_nothing_else(database_url: str, bigger_manifest: dict[str, Any]) -> None:
-    expected = {frozenset(pair) for pair in bigger_manifest["duplicates"]["near"]}
+    bodies = {i: a["expected"]["body"] for i, a in bigger_manifest["articles"].items()}
+    # each pair's similarity, computed by the mirror from the two texts
+    expected = {frozenset(pair): similarity(bodies[pair[0]], bodies[pair[1]]) for pair in bigger_manifest["duplicates"]["near"]}
     assert len(expected) >= 2
     articles = list(expected_articles(bigger_manifest).values())
     archive = Archive(database_url)
     for start in range(0, len(articles), 100):  # as a crawl writes: batch after batch
         archive.write_batch(articles[start : start + 100], crawl_id=None)
-    found = archive.near_duplicate_pairs()
+    found = stored_similarity(archive.near_duplicate_pairs())
     archive.close()
-    assert {frozenset((a, b)) for a, b, _ in found} == expected
-    assert all(0.7 <= similarity < 1.0 for _, _, similarity in found)
+    assert found.keys() == expected.keys()
+    for pair, value in expected.items():
+        assert found[pair] == pytest.approx(float(value), abs=5e-5), sorted(pair)
 
 
 def test_near_duplicates_of_archived_articles_are_found_in_a_later_crawl(database_url: str, manifest: dict[str, Any]) -> None:
@@ -180,12 +192,55 @@ def test_near_duplicates_of_archived_articles_are_found_in_a_later_crawl(databas
     assert [(a, b) for a, b, _ in pairs] == [(second, first)]
 
 
-def test_the_threshold_setting_decides(tmp_path: Path, manifest: dict[str, Any]) -> None:
-    articles = expected_articles(manifest)
-    first, second = manifest["duplicates"]["near"][0]
+@pytest.fixture(scope="module")
+def boundary(manifest: dict[str, Any]) -> dict[str, BoundaryPair]:
+    """Pairs of the mirror's stories at exactly the threshold, just under and just over it."""
+    pairs = {p.name: p for p in boundary_pairs(a["expected"]["body"] for a in manifest["articles"].values())}
+    assert pairs["at"].similarity == NEAR_DUPLICATE_THRESHOLD
+    assert pairs["under"].similarity < NEAR_DUPLICATE_THRESHOLD < pairs["over"].similarity
+    return pairs
+
+
+def boundary_articles(manifest: dict[str, Any], pairs: dict[str, BoundaryPair]) -> dict[str, tuple[Article, Article]]:
+    """Each pair as two articles of the mirror (ids, titles, dates) holding the pair's bodies."""
+    shells = iter(manifest["articles"].values())
+    made = {}
+    for name, pair in pairs.items():
+        first, second = (Article(**with_body(feed_line(next(shells), "2026-11-27T00:00:00Z"), body, "2026-11-27T00:00:00Z"))
+                         for body in (pair.first, pair.second))
+        made[name] = (first, second)
+    return made
+
+
+def test_bodies_at_the_threshold_are_linked_and_just_under_it_are_not(
+    database_url: str, manifest: dict[str, Any], boundary: dict[str, BoundaryPair]
+) -> None:
+    articles = boundary_articles(manifest, boundary)
+    archive = Archive(database_url)  # the default threshold
+    archive.write_batch([a for pair in articles.values() for a in pair], crawl_id=None)
+    found = stored_similarity(archive.near_duplicate_pairs())
+    archive.close()
+    ids = {name: frozenset(a.article_id for a in pair) for name, pair in articles.items()}
+    assert found.keys() == {ids["at"], ids["over"]}
+    # the stored similarity is the pair's, to the 4 decimals kept
+    assert found[ids["at"]] == pytest.approx(0.7, abs=5e-5)
+    assert found[ids["over"]] == pytest.approx(float(boundary["over"].similarity), abs=5e-5)
+
+
+def test_the_threshold_setting_decides(tmp_path: Path, manifest: dict[str, Any], boundary: dict[str, BoundaryPair]) -> None:
+    articles = boundary_articles(manifest, boundary)
+    everything = [a for pair in articles.values() for a in pair]
+    # a threshold set to the most similar pair's similarity: that pair, and no other
+    over = float(boundary["over"].similarity)
+    archive = Archive(f"sqlite:///{tmp_path / 'over.sqlite'}", near_duplicate_threshold=over)
+    archive.write_batch(everything, crawl_id=None)
+    found = stored_similarity(archive.near_duplicate_pairs())
+    archive.close()
+    assert found == {frozenset(a.article_id for a in articles["over"]): pytest.approx(over, abs=5e-5)}
+    # a sentence apart is not the same text
     archive = Archive(f"sqlite:///{tmp_path / 'strict.sqlite'}", near_duplicate_threshold=1.0)
-    archive.write_batch([articles[first], articles[second]], crawl_id=None)
-    assert archive.near_duplicate_pairs() == []  # a sentence apart is not the same text
+    archive.write_batch(everything, crawl_id=None)
+    assert archive.near_duplicate_pairs() == []
     archive.close()
 
 

@@ -80,7 +80,9 @@ def test_changes_selects_by_the_time_of_the_edit_and_the_section(pair: CrawlPair
     text = run_scrapy("changes", pair.database_url, "--color", "never").stdout.decode()
     for article_id in edited:
         assert re.search(rf"^{article_id}  \+\d+ -\d+ words, 1 edit, 2 versions of its text$", text, re.MULTILINE)
-    for args in (["--since", "yesterday"], ["--limit", "-1"], ["--since", "2026-02-02", "--until", "2026-02-01"], ["extra"]):
+    assert {l["article_id"] for l in run_scrapy("changes", pair.database_url, "--json", "--section", "Asia").lines()} == edited
+    for args in (["--since", "yesterday"], ["--limit", "-1"], ["--since", "2026-02-02", "--until", "2026-02-01"], ["extra"],
+                 ["--section", "nosuch"]):
         bad = run_scrapy("changes", pair.database_url, *args)
         assert bad.returncode == 2 and len(error_lines(bad.stderr)) == 1 and "Traceback" not in bad.stderr, args
 

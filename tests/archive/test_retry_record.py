@@ -9,11 +9,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from newscrawl.cleaning import content_hash
 from newscrawl.db import FAILURES, REVISIONS, Archive
 from newscrawl.healing import GONE, PENDING, PageFailure, RetryPolicy
 from newscrawl.integrity import CUT_MARKUP, MISDECODED
 from newscrawl.items import Article
+from newscrawl.mirror.stored import content_hash
 from tests.archive.conftest import expected_articles
 
 

@@ -5,7 +5,11 @@ manifest's expected items, matched here with regular expressions), never from th
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
@@ -13,6 +17,7 @@ from alembic import command
 from sqlalchemy import inspect, text
 
 from newscrawl.cleaning import content_hash
+from newscrawl.cli import EXIT_BROKEN_PIPE
 from newscrawl.db import Archive
 from newscrawl.items import Article
 from newscrawl.locks import archive_lock
@@ -22,6 +27,8 @@ from newscrawl.search import SearchFilter, search_archive
 from newscrawl.search_query import QueryError
 from tests.archive.commands import error_lines, run_scrapy, searchable_text
 from tests.archive.conftest import BACKENDS, PostgresCluster, expected_articles
+from tests.conftest import PROJECT_ROOT
+from tests.ops.test_readers import make_read_only, unprivileged
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -118,7 +125,7 @@ def test_filters_select_by_date_section_tag_and_author(archive_url: str, manifes
     korea = corpus_hits(manifest, r"\bKorea\b")
     in_asia = corpus_hits(manifest, r"\bKorea\b", section="asia")
     assert in_asia and in_asia != korea
-    assert ids(hits(archive_url, "korea", section="asia")) == in_asia
+    assert ids(hits(archive_url, "korea", section="asia")) == in_asia == ids(hits(archive_url, "korea", section="ASIA"))
     window = {i for i in korea if "2018-06-01" <= (manifest["articles"][i]["expected"]["published_at"] or "")[:10] <= "2022-12-31"}
     assert window and window != korea
     assert ids(hits(archive_url, "korea", since="2018-06-01", until="2022-12-31")) == window
@@ -185,9 +192,17 @@ def test_the_command_prints_hits_and_json_lines(archive_url: str, manifest: dict
 
 
 def test_bad_options_are_one_line_and_exit_2(archive_url: str) -> None:
-    for args in (["--since", "2019-13-01", "korea"], ["--limit", "-2", "korea"], ["--since", "2020-01-02", "--until", "2020-01-01", "korea"], []):
+    for args, message in (
+        (["--since", "2019-13-01", "korea"], "--since takes a date as YYYY-MM-DD"),
+        (["--limit", "-2", "korea"], "--limit takes a number"),
+        (["--since", "2020-01-02", "--until", "2020-01-01", "korea"], "--until 2020-01-01 is before --since 2020-01-02"),
+        (["--section", "aisa", "korea"], "--section aisa: the archive holds no article of that section (did you mean asia?); its sections: "),
+        ([], "search takes a query"),
+    ):
         run = run_scrapy("search", archive_url, *args)
-        assert run.returncode == 2 and len(error_lines(run.stderr)) == 1 and "Traceback" not in run.stderr, (args, run.stderr)
+        assert run.returncode == 2 and run.stdout == b"" and "Traceback" not in run.stderr, (args, run.stderr)
+        assert error_lines(run.stderr) == [line for line in run.stderr.splitlines() if line.startswith("scrapy search: error: ")]
+        assert len(error_lines(run.stderr)) == 1 and message in run.stderr, (args, run.stderr)
 
 
 @pytest.fixture
@@ -225,6 +240,11 @@ def test_the_index_follows_every_write_of_an_article(filled: Archive, manifest: 
     assert ids(hits(url, "zanzibarian")) == {target.article_id}
     filled.write_batch([target], crawl_id=4)  # the edit undone
     assert ids(hits(url, "zanzibarian")) == set() and ids(hits(url, "monsoon")) == corpus_hits(manifest, r"\bmonsoon\b")
+    with filled.engine.begin() as conn:  # any other writer: a fix by hand, a re-extraction, a migration
+        conn.execute(text("UPDATE articles SET title = 'Quetzalcoatl Returns', tags = '[\"Aztec Myths\"]' WHERE article_id = :id"),
+                     {"id": target.article_id})
+    assert ids(hits(url, "quetzalcoatl", tags=("aztec myths",))) == {target.article_id}
+    assert ids(hits(url, "monsoon")) == corpus_hits(manifest, r"\bmonsoon\b")  # its body did not change
     if filled.engine.dialect.name == "sqlite":  # FTS5's own check of the index against its content
         with filled.engine.begin() as conn:
             conn.execute(text("INSERT INTO articles_fts (articles_fts, rank) VALUES ('integrity-check', 1)"))
@@ -261,9 +281,54 @@ def test_search_reads_beside_a_crawl_that_holds_the_archive(filled: Archive, man
     assert unseen.returncode == 0 and unseen.stdout == b""
 
 
-def test_scrapy_search_help_names_every_option() -> None:
-    run = run_scrapy("search", "sqlite:///unused.sqlite", "--help")
+@pytest.mark.parametrize("command,options", [
+    ("search", ("--since", "--until", "--section", "--tag", "--author", "--limit", "--order", "--json", "--color")),
+    ("diff", ("--list", "--full", "--json", "--color")),
+    ("changes", ("--since", "--until", "--section", "--limit", "--order", "--json", "--color")),
+])
+def test_every_option_of_the_reading_commands_has_help(command: str, options: tuple[str, ...]) -> None:
+    run = run_scrapy(command, "sqlite:///unused.sqlite", "--help")
     assert run.returncode == 0
     out = run.stdout.decode()
-    for option in ("--since", "--until", "--section", "--tag", "--author", "--limit", "--order", "--json", "--color"):
-        assert re.search(rf"^\s+{option}\b.*\S", out, re.MULTILINE), option
+    for option in options:
+        # the option, then its help on the same line or the next
+        assert re.search(rf"^\s+{option}\b[^\n]*(\s\s\S|\n\s{{10,}}\S)", out, re.MULTILINE), (command, option)
+
+
+def test_a_reader_that_stops_reading_ends_the_search_quietly(archive_url: str, manifest: dict[str, Any]) -> None:
+    # `scrapy search ... | head`: more than a pipe's buffer of lines, of which the reader takes a few
+    assert len(corpus_hits(manifest, r"\bsaid\b")) * 1000 > 65536
+    command = [sys.executable, "-m", "scrapy", "search", "-s", f"NEWSCRAWL_DATABASE_URL={archive_url}", "--json", "--limit", "0", "said"]
+    process = subprocess.Popen(command, cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout is not None and process.stderr is not None
+    first = process.stdout.readline()
+    process.stdout.close()
+    stderr = process.stderr.read().decode()
+    assert process.wait(timeout=60) == EXIT_BROKEN_PIPE, stderr  # as the coreutils a closed pipe ends (newscrawl.cli)
+    assert json.loads(first)["article_id"] and "Traceback" not in stderr and "Error" not in stderr
+
+
+def test_the_commands_read_an_archive_they_may_not_write(manifest: dict[str, Any], tmp_path: Path) -> None:
+    # a file and a folder without write permission (a read-only mount, another user's archive)
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    archive = Archive(f"sqlite:///{folder / 'news.sqlite'}")
+    articles = expected_articles(manifest)
+    archive.write_batch(list(articles.values()), crawl_id=1)
+    target = a_monsoon_article(manifest)
+    archive.write_batch([with_word_replaced(target, "monsoon", "zanzibarian")], crawl_id=2)
+    archive.close()
+    prefix = unprivileged(tmp_path)
+    make_read_only(folder)
+    url = f"sqlite:///{folder / 'news.sqlite'}"
+    try:
+        found = run_scrapy("search", url, "--json", "--limit", "0", "pyongyang", prefix=prefix)
+        changes = run_scrapy("changes", url, "--json", prefix=prefix)
+        diff = run_scrapy("diff", url, target.article_id, "--json", prefix=prefix)
+    finally:
+        folder.chmod(0o755)
+    assert found.returncode == changes.returncode == diff.returncode == 0, found.stderr + changes.stderr + diff.stderr
+    assert {line["article_id"] for line in found.lines()} == corpus_hits(manifest, r"\bPyongyang\b")
+    assert [line["article_id"] for line in changes.lines()] == [target.article_id]
+    assert diff.lines()[0]["words_removed"] == len(re.findall(r"\bmonsoon\b", f"{target.title} {target.lead} {target.body}", re.I))
+    assert sorted(p.name for p in folder.iterdir()) == ["news.sqlite"]  # nothing made beside it

@@ -8,6 +8,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 PROBE = '''
@@ -69,5 +71,12 @@ def test_the_main_modules_spec_is_put_back() -> None:
     main = sys.modules["__main__"]
     before = getattr(main, "__spec__", None)
     with _main_script_left_out():
-        pass
+        # inside, spawn sees a main module named __main__ with nowhere to load it from: it runs nothing again
+        inside = getattr(main, "__spec__", None)
+        assert inside is not before and inside is not None
+        assert (inside.name, inside.origin) == ("__main__", None)
+    assert getattr(main, "__spec__", None) is before
+    # put back when the block fails too
+    with pytest.raises(RuntimeError), _main_script_left_out():
+        raise RuntimeError("the pool failed to start")
     assert getattr(main, "__spec__", None) is before

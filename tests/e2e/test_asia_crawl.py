@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from urllib.parse import urlsplit
 from typing import Any
 
 import pytest
@@ -13,7 +14,9 @@ from sqlalchemy import create_engine, text
 
 from newscrawl.items import ARTICLE_FIELDS
 from newscrawl.mirror.server import MirrorServer
-from tests.conftest import SHARED, CrawlRun, run_crawl
+from newscrawl.mirror.stored import feed_line
+from tests.conftest import SHARED, CrawlRun, run_crawl, within_depth
+from tests.item_schema import assert_lines_match_schema
 
 pytestmark = pytest.mark.e2e
 
@@ -68,18 +71,25 @@ def test_read_more_targets_within_the_depth_are_stored_and_no_further(crawl: Cra
     assert any(a["hops"] == 2 for a in manifest["articles"].values()), "the mirror has no 2-hop article"
 
 
-def test_no_boilerplate_in_any_body(crawl: CrawlRun) -> None:
+def items_of(crawl: CrawlRun, manifest: dict[str, Any]) -> list[dict[str, Any]]:
+    """The feed's items, first checked to be as many as the manifest says the crawl stores."""
+    items = crawl.feed_items()
+    assert len(items) == len(within_depth(manifest, DEPTH)) > 0
+    return items
+
+
+def test_no_boilerplate_in_any_body(crawl: CrawlRun, manifest: dict[str, Any]) -> None:
     strings = boilerplate_strings()
     assert "Subscribe" in strings and "Заголовок открываемого материала" in strings
-    for item in crawl.feed_items():
+    for item in items_of(crawl, manifest):
         for needle in strings:
             assert needle not in item["body"], (item["article_id"], needle)
         assert not re.search(r"^READ MORE", item["body"], re.MULTILINE)
 
 
-def test_database_rows_and_feed_lines_agree(crawl: CrawlRun) -> None:
+def test_database_rows_and_feed_lines_agree(crawl: CrawlRun, manifest: dict[str, Any]) -> None:
     stored = rows(crawl)
-    items = crawl.feed_items()
+    items = items_of(crawl, manifest)
     assert len(items) == len(stored)
     for item in items:
         row = stored[item["article_id"]]
@@ -90,17 +100,33 @@ def test_database_rows_and_feed_lines_agree(crawl: CrawlRun) -> None:
             assert value == item[field], (item["article_id"], field)
 
 
+def test_every_feed_line_matches_the_item_schema(crawl: CrawlRun) -> None:
+    """newscrawl/schema/article.schema.json, strictly: a renamed, new or mistyped field fails here."""
+    items = crawl.feed_items()
+    assert assert_lines_match_schema(items) == len(rows(crawl))
+    # the nullable fields are met both ways, so the schema's nulls are put to the test
+    for field in ("lead", "dateline", "image", "modified_at"):
+        assert {item[field] is None for item in items} == {True, False}, field
+
+
 def test_fields_equal_the_corpus(crawl: CrawlRun, manifest: dict[str, Any]) -> None:
-    for item in crawl.feed_items():
-        expected = manifest["articles"][item["article_id"]]["expected"]
-        for field, value in expected.items():
-            assert item[field] == value, (item["article_id"], field)
-        assert item["layout"] in {"current", "legacy"}
+    items = items_of(crawl, manifest)
+    for item in items:
+        entry = manifest["articles"][item["article_id"]]
         assert item["fetched_url"].startswith("http://127.0.0.1:")
+        # every field as the mirror computes it (word count and content hash too), but which of
+        # a re-published pair came first, which varies from crawl to crawl
+        expected = feed_line(entry, item["fetched_at"], item["fetched_url"])
+        for field, value in expected.items():
+            if field != "duplicate_of":
+                assert item[field] == value, (item["article_id"], field)
+    # a re-published copy points at its original, or the original at the copy met first
+    copies = {frozenset((item["article_id"], item["duplicate_of"])) for item in items if item["duplicate_of"]}
+    assert copies == {frozenset(pair) for pair in manifest["duplicates"]["same_text"]}
 
 
 def test_stored_url_is_canonical_on_the_real_host(crawl: CrawlRun, manifest: dict[str, Any]) -> None:
-    for item in crawl.feed_items():
+    for item in items_of(crawl, manifest):
         assert item["url"] == manifest["articles"][item["article_id"]]["url"]
         assert re.match(r"https://(www\.)?sputnik(news|globe)\.com/", item["url"])
 
@@ -115,8 +141,9 @@ def test_without_o_the_feed_goes_to_data_feeds(mirror: MirrorServer, manifest: d
     assert run.returncode == 0, run.log[-2000:]
     feeds = list((run.data_dir / "feeds").glob("asia-*.jsonl"))
     assert len(feeds) == 1
-    ids = {json.loads(line)["article_id"] for line in feeds[0].read_text(encoding="utf-8").splitlines()}
-    assert ids == set(manifest["asia_ids"])
+    lines = [json.loads(line) for line in feeds[0].read_text(encoding="utf-8").splitlines()]
+    assert {line["article_id"] for line in lines} == set(manifest["asia_ids"])
+    assert_lines_match_schema(lines)
 
 
 @pytest.mark.parametrize(
@@ -177,3 +204,29 @@ def test_backfill_keeps_the_sections_articles_of_the_window_and_their_read_more(
     stored = {item["article_id"] for item in run.feed_items()}
     assert stored == expected
     assert "'newscrawl/backfill/other_section'" in run.log
+
+
+def test_an_ordinary_crawl_warns_of_nothing_normal(crawl: CrawlRun, manifest: dict[str, Any]) -> None:
+    """A first crawl without JOBDIR: a new archive and no job directory are normal, so no warning
+    and none of Alembic's own lines; the only warnings are Scrapy's word on the pages that failed
+    (each of which has its own ERROR line), and the mirror's one page whose modified time is
+    before its publication (a page contradicting itself is not normal)."""
+    assert "Disabled newscrawl.extensions.ResumableJobDir" not in crawl.log
+    assert not [line for line in crawl.log.splitlines() if "[alembic" in line]
+    assert crawl.log.count("[newscrawl.migrations] INFO: New archive: schema made at revision") == 1
+    failed = {urlsplit(url).path for url in re.findall(r"ERROR: Page failed: (\S+)", crawl.log)}
+    assert len(failed) == 3  # the mirror's failing pages (tests/e2e/test_summary.py names them)
+    contradicting = {
+        urlsplit(entry["url"]).path
+        for entry in manifest["articles"].values()
+        if "dates-modified-before-published" in entry["roles"]
+    }
+    assert len(contradicting) == 1
+    warnings = [line for line in crawl.log.splitlines() if " WARNING: " in line]
+    dropped = {line: found for line in warnings if (found := re.search(r"WARNING: Field modified_at dropped on (\S+): ", line))}
+    assert {urlsplit(found.group(1)).path for found in dropped.values()} == contradicting
+    for line in warnings:
+        if line in dropped:
+            continue
+        gave_up = re.search(r"WARNING: Gave up retrying <GET (\S+)>", line)
+        assert gave_up and urlsplit(gave_up.group(1)).path in failed, line

@@ -101,7 +101,7 @@ def test_refresh_damaged_repairs_what_an_older_newscrawl_stored_damaged(mirror_r
     """Two articles stored damaged (a body cut short, a mis-decoded one), as a newscrawl without
     the integrity checks stored them: a plain crawl leaves them (archived, settled); a crawl with
     -a refresh=damaged fetches them again, stores the page's text and marks the damaged revisions."""
-    from newscrawl.cleaning import content_hash
+    from newscrawl.mirror.stored import content_hash  # the mirror's, not the code under test
     from newscrawl.db import Archive
     from newscrawl.integrity import MISDECODED
     from tests.archive.conftest import expected_articles

@@ -66,6 +66,8 @@ def test_a_debug_command_takes_no_lock_and_leaves_the_archive_as_it_was(
     assert done.returncode == 0, output[-3000:]
     assert "Another crawl is writing this archive" not in output
     assert archive_files(archived) == before  # no crawl row, no write, not even a -wal file
+    # no crawl to sum up, and no progress line (it would be drawn over the shell's prompt)
+    assert "[newscrawl.summary]" not in output and "Progress: " not in output and "newscrawl.progress.ProgressLog" not in output
     if command == "parse":
         assert f"'article_id': '{article_id}'" in output  # it did parse the page
     if command == "shell":

@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import shlex
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from newscrawl.cli import EXIT_BROKEN_PIPE
+from newscrawl.db import Archive, CrawlRow
 from newscrawl.mirror.server import MirrorServer
-from tests.conftest import run_crawl
-from tests.ops.conftest import copy_mirror, health
+from tests.conftest import PROJECT_ROOT, run_crawl
+from tests.ops.conftest import copy_mirror, crawl_env, health
 
 pytestmark = pytest.mark.e2e
 
@@ -85,3 +91,59 @@ def test_a_failed_crawl(tmp_path: Path) -> None:
 def test_no_archive_needs_a_look(tmp_path: Path) -> None:
     report = health(tmp_path)
     assert report.returncode == 2 and f"no archive at {tmp_path / 'news.sqlite'}" in report.stdout
+
+
+def recorded_history(workdir: Path, crawls: int) -> Path:
+    """An archive whose crawls table holds `crawls` finished crawls of asia (each found one new article)."""
+    database = workdir / "news.sqlite"
+    archive = Archive(f"sqlite:///{database}")
+    rows = [
+        {"spider": "asia", "arguments": {}, "started_at": f"2026-01-01T{n // 3600 % 24:02d}:{n // 60 % 60:02d}:{n % 60:02d}Z",
+         "finished_at": "2026-01-02T00:00:00Z", "finish_reason": "finished", "articles_new": 1, "stats": {}}
+        for n in range(crawls)
+    ]
+    with archive.engine.begin() as conn:
+        conn.execute(CrawlRow.__table__.insert(), rows)
+    archive.close()
+    return database
+
+
+def test_spider_is_matched_without_regard_to_case_and_an_unknown_one_is_named(tmp_path: Path) -> None:
+    recorded_history(tmp_path, 3)
+    report = health(tmp_path)
+    assert report.returncode == 0 and report.stdout.count("  asia  ") == 3, report.stdout
+    for spelling in ("asia", "ASIA", "Asia"):
+        assert health(tmp_path, "--spider", spelling).stdout == report.stdout, spelling
+    unknown = health(tmp_path, "--spider", "Aisa")
+    assert unknown.returncode == 2 and unknown.stdout == ""
+    assert unknown.stderr.splitlines() == [
+        "scrapy health: error: --spider Aisa: no crawl of that spider in the archive, and no such spider in the project "
+        "(did you mean asia?); the archive's crawls are of: asia; the project's spiders: asia"]
+
+
+BROKEN_PIPE_SIGNS = ("Traceback", "BrokenPipe", "Broken pipe", "Exception ignored")
+
+
+def test_health_into_head_ends_quietly(tmp_path: Path) -> None:
+    """A report longer than a pipe holds (2,000 crawls shown), read by `head -1`."""
+    database = recorded_history(tmp_path, 2000)
+    whole = health(tmp_path, "--last", "2000")
+    assert whole.returncode == 0 and len(whole.stdout.encode()) > 2 * 65536
+    command = (f"set -o pipefail; {shlex.quote(sys.executable)} -m scrapy health --last 2000 "
+               f"-s NEWSCRAWL_DATABASE_URL=sqlite:///{shlex.quote(str(database))} | head -1")
+    done = subprocess.run(["bash", "-c", command], cwd=PROJECT_ROOT, env=crawl_env(tmp_path), capture_output=True, text=True, timeout=60)
+    assert done.stdout == f"Archive: sqlite:///{database}\n"
+    assert not any(sign in done.stderr for sign in BROKEN_PIPE_SIGNS), done.stderr
+    assert done.returncode == EXIT_BROKEN_PIPE == 141
+
+
+def test_health_to_a_pipe_nobody_reads_ends_quietly(tmp_path: Path) -> None:
+    recorded_history(tmp_path, 1)
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before the report is printed
+    try:
+        done = subprocess.run([sys.executable, "-m", "scrapy", "health", "-s", f"NEWSCRAWL_DATABASE_URL=sqlite:///{tmp_path / 'news.sqlite'}"],
+                              cwd=PROJECT_ROOT, env=crawl_env(tmp_path), stdout=write_end, stderr=subprocess.PIPE, text=True, timeout=60)
+    finally:
+        os.close(write_end)
+    assert done.returncode == EXIT_BROKEN_PIPE and not any(sign in done.stderr for sign in BROKEN_PIPE_SIGNS), done.stderr

@@ -113,6 +113,7 @@ def read_cron(path: Path) -> tuple[dict[str, str], list[tuple[list[str], str, st
 def test_cron_lines(mirror: MirrorServer, manifest: dict[str, Any], tmp_path: Path) -> None:
     env, jobs = read_cron(DEPLOY / "cron" / "newscrawl")
     assert {"NEWSCRAWL_DATA_DIR", "NEWSCRAWL_BASE_URL"} <= set(env) and env["SHELL"] == "/bin/sh"
+    assert env.get("MAILTO"), "no MAILTO: the health check's report would go to the cron user's local mailbox unread"
     crawl = next(command for _, _, command in jobs if " crawl asia " in command)
     check = next(command for _, _, command in jobs if " health " in command)
     assert {user for _, user, _ in jobs} == {"newscrawl"}
@@ -130,3 +131,6 @@ def test_cron_lines(mirror: MirrorServer, manifest: dict[str, Any], tmp_path: Pa
     assert list((data / "logs").glob("asia-*.log")), "the crawl's log is its only output"
     healthy = cron(check)
     assert healthy.returncode == 0 and healthy.stdout == "", healthy.stdout + healthy.stderr
+    # what cron mails to MAILTO: the check's output once something needs a look (here: the crawl got too old)
+    stale = cron(check.replace("NEWSCRAWL_HEALTH_MAX_AGE_HOURS=3", "NEWSCRAWL_HEALTH_MAX_AGE_HOURS=0.0001"))
+    assert stale.returncode == 1 and "Needs a look:" in stale.stdout and "no crawl started in the last" in stale.stdout

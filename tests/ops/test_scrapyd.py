@@ -7,21 +7,29 @@ from __future__ import annotations
 
 import base64
 import configparser
+import grp
 import json
+import os
+import pwd
+import re
 import shutil
 import socket
+import stat
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import zipfile
 from pathlib import Path
 from typing import Any, Iterator, Optional
 
 import pytest
 
 from newscrawl.db import Archive
+from newscrawl.items import ARTICLE_FIELDS
 from newscrawl.mirror.server import MirrorServer
 from tests.conftest import PROJECT_ROOT
 from tests.ops.conftest import crawl_rows, expected_ids, stored_ids, wait_for
@@ -173,6 +181,20 @@ def test_deploy_schedule_and_crawl_through_scrapyd(
     assert sorted(p.name for p in server_dirs["scrapyd"].iterdir()) == ["dbs", "eggs", "logs", "scrapyd.conf", "scrapyd.out", "twistd.pid"]
 
 
+def test_the_item_schema_ships_in_the_egg(server_dirs: dict[str, Path], deployed: dict[str, str]) -> None:
+    """newscrawl/schema/article.schema.json is in the deployed egg, and loads from it (zipped)."""
+    egg = server_dirs["scrapyd"] / "eggs" / "newscrawl" / "r1.egg"
+    with zipfile.ZipFile(egg) as zipped:
+        assert zipped.read("newscrawl/schema/article.schema.json") == (PROJECT_ROOT / "newscrawl/schema/article.schema.json").read_bytes()
+    probe = ("import sys; sys.path.insert(0, sys.argv[1]); import newscrawl.schema as s; "
+             "print(s.__file__); print(len(s.article_schema()['properties']))")
+    done = subprocess.run([sys.executable, "-c", probe, str(egg)], cwd=server_dirs["scrapyd"], env=deployed,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    where, fields = done.stdout.split()
+    assert where.startswith(str(egg)) and int(fields) == len(ARTICLE_FIELDS)
+
+
 def test_a_bad_argument_under_scrapyd_is_one_line_in_the_jobs_log_and_health_reports_it(
     scrapyd: Scrapyd, server_dirs: dict[str, Path], deployed: dict[str, str], mirror: MirrorServer,
 ) -> None:
@@ -192,6 +214,55 @@ def test_a_bad_argument_under_scrapyd_is_one_line_in_the_jobs_log_and_health_rep
                             capture_output=True, text=True, timeout=60)
     assert report.returncode == 1, report.stdout + report.stderr
     assert f"crawl {newest[0]} ({newest[2]}) failed: bad_argument (-a since= takes a date as YYYY-MM-DD, not '2018-13-45')" in report.stdout
+
+
+INSTALL_CONF = PROJECT_ROOT / "deploy" / "scrapyd" / "install-conf.sh"
+
+
+def as_user(uid: int, gid: int, *command: str) -> subprocess.CompletedProcess[str]:
+    """A command run as another user and group, without root's supplementary groups."""
+    return subprocess.run(["setpriv", f"--reuid={uid}", f"--regid={gid}", "--clear-groups", *command],
+                          capture_output=True, text=True, timeout=30)
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("setpriv"), reason="needs root (install -o root) and setpriv")
+def test_the_install_step_leaves_scrapyd_conf_readable_by_its_service_user_only() -> None:
+    """deploy/scrapyd/install-conf.sh, as the README runs it: root:GROUP, mode 0640, a password of
+    its own; the group's user reads it, another user does not; run again, it keeps the password."""
+    service = pwd.getpwnam("nobody")  # stands in for newscrawl: its group is the file's
+    other = pwd.getpwnam("daemon")
+    group = grp.getgrgid(service.pw_gid).gr_name
+    base = Path(tempfile.mkdtemp(prefix="newscrawl-etc-"))
+    try:
+        base.chmod(0o755)  # as /etc: anyone may pass
+        dest = base / "scrapyd"
+        done = subprocess.run(["sh", str(INSTALL_CONF), "--dest", str(dest), "--group", group], capture_output=True, text=True, timeout=30)
+        assert done.returncode == 0, done.stderr
+        conf = dest / "scrapyd.conf"
+        mode = conf.stat()
+        assert (stat.S_IMODE(mode.st_mode), mode.st_uid, mode.st_gid) == (0o640, 0, service.pw_gid)
+        assert [p.name for p in dest.iterdir()] == ["scrapyd.conf"]  # no draft left beside it
+        installed = configparser.ConfigParser()
+        installed.read(conf)
+        shipped = configparser.ConfigParser()
+        shipped.read(PROJECT_ROOT / "deploy" / "scrapyd" / "scrapyd.conf")
+        password = installed["scrapyd"].pop("password")
+        assert password != shipped["scrapyd"].pop("password") and re.fullmatch(r"[A-Za-z0-9]{32}", password)
+        assert dict(installed["scrapyd"]) == dict(shipped["scrapyd"])  # the rest as shipped
+
+        assert as_user(service.pw_uid, service.pw_gid, "cat", str(conf)).returncode == 0  # scrapyd's user reads it
+        refused = as_user(other.pw_uid, other.pw_gid, "cat", str(conf))
+        assert refused.returncode != 0 and "Permission denied" in refused.stderr  # nobody else
+
+        conf.chmod(0o644)  # as `sudo cp` left it before
+        again = subprocess.run(["sh", str(INSTALL_CONF), "--dest", str(dest), "--group", group], capture_output=True, text=True, timeout=30)
+        assert again.returncode == 0, again.stderr
+        assert stat.S_IMODE(conf.stat().st_mode) == 0o640
+        kept = configparser.ConfigParser()
+        kept.read(conf)
+        assert kept["scrapyd"]["password"] == password
+    finally:
+        shutil.rmtree(base)
 
 
 def test_scrapy_browse_runs_from_the_deployed_egg_with_its_own_templates(

@@ -26,7 +26,7 @@ SCRIPTED_ARTICLES = 30
 def chromium() -> str:
     found = find_chromium()
     if found is None:
-        pytest.skip("no Chromium: apt-get install chromium (scripts/system-deps.sh does)")
+        pytest.skip("no Chromium: apt-get install chromium (bash scripts/setup.sh does)")
     return found
 
 
@@ -40,6 +40,7 @@ def scripted_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def scripted_manifest(scripted_root: Path) -> dict[str, Any]:
     manifest: dict[str, Any] = json.loads((scripted_root / "manifest.json").read_text(encoding="utf-8"))
+    assert len(manifest["scripted"]) == 4, "the mirror's four script-built pages are missing"  # tests loop over them
     return manifest
 
 

@@ -82,7 +82,7 @@ def test_live_blog_entries_are_served_as_json(scripted_root: Path, scripted_mani
             feed = json.loads(page(scripted_root, route))
             assert feed["id"] == art_id and all(entry["paragraphs"] for entry in feed["entries"])
             # the entries hold HTML fragments: the mirror's own normalisation gives the body
-            texts = [clean(t) for entry in feed["entries"] for t in [entry["title"], *entry["paragraphs"]]]
+            texts = [clean(t) for entry in feed["entries"] for t in [entry["shown"], entry["title"], *entry["paragraphs"]]]
             assert "\n\n".join(texts) == scripted_manifest["articles"][art_id]["expected"]["body"]
 
 

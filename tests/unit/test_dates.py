@@ -7,7 +7,7 @@ from typing import Optional
 
 import pytest
 
-from newscrawl.dates import parse_any, zone_between, zone_of
+from newscrawl.dates import parse_any, says_its_zone, zone_between, zone_of
 
 PLUS_8 = timezone(timedelta(hours=8))
 
@@ -66,3 +66,41 @@ def test_the_page_s_clock_from_the_meta_or_from_a_shown_time() -> None:
 )
 def test_unreadable_dates_are_none(text: Optional[str]) -> None:
     assert parse_any(text) is None
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("(updated 11:14 GMT 29.04.2020)", "2020-04-29T11:14:00Z"),  # the 2020 legacy pages' form
+        ("(updated: 18:15 GMT 18.11.2026)", "2026-11-18T18:15:00Z"),
+        ("(updated: 18:15 18.11.2026 GMT)", "2026-11-18T18:15:00Z"),
+        ("(updated: 18:15 18.11.2026 UTC)", "2026-11-18T18:15:00Z"),
+        ("18:15 GMT+3 18.11.2026", "2026-11-18T15:15:00Z"),
+        ("18:15 GMT +3 18.11.2026", "2026-11-18T15:15:00Z"),
+        ("18:15 UTC-04:30 18.11.2026", "2026-11-18T22:45:00Z"),
+    ],
+)
+def test_a_visible_time_takes_the_zone_its_label_names_over_the_page_s_clock(text: str, expected: str) -> None:
+    """Issue 15: a visible "(updated: ...)" in GMT was read in the +0800 of the page's meta."""
+    assert parse_any(text, PLUS_8) == expected
+    assert says_its_zone(text)
+
+
+def test_only_texts_that_name_their_moment_say_their_zone() -> None:
+    for exact in ("1654928654", "2019-11-18T21:17:27Z", "20260729T1319+0800", "2026-07-29T13:19:00+03:00"):
+        assert says_its_zone(exact), exact
+    for written in ("20220611T0924", "2022-06-11T09:24", "09:24 11.06.2022", "(updated: 09:28 11.06.2022)", "", None, "soon"):
+        assert not says_its_zone(written), written
+
+
+def test_the_page_s_clock_from_a_unix_time_and_a_zone_less_meta() -> None:
+    """The real ria.ru page: analytics:p_ts 1654928654 (06:24:14 UTC) and article:published_time
+    `20220611T0924`, microdata `2022-06-11T09:24`, visible "09:24 11.06.2022": Moscow time."""
+    moscow = timezone(timedelta(hours=3))
+    for written in ("20220611T0924", "2022-06-11T09:24", "09:24 11.06.2022"):
+        assert zone_between("1654928654", written) == moscow, written
+    assert parse_any("20220611T0928", zone_between("1654928654", "20220611T0924")) == "2022-06-11T06:28:00Z"
+    # any text that names its moment is a reference; one that does not is none
+    assert zone_between("2026-07-29T05:19:00Z", "13:19 29.07.2026") == PLUS_8
+    assert zone_between("20260729T1319+0800", "05:19 29.07.2026") == timezone.utc
+    assert zone_between("20220611T0924", "09:24 11.06.2022") is None

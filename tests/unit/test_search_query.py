@@ -4,6 +4,8 @@ the engines themselves in tests/archive/test_search.py."""
 
 from __future__ import annotations
 
+import random
+
 import pytest
 from sqlalchemy.dialects import postgresql
 
@@ -109,3 +111,21 @@ def test_a_sentence_replaced_reads_as_one_out_and_one_in() -> None:
         ("equal", keep), ("delete", " Analysts expect a deal in May."), ("insert", " UPDATE: The ministry said a decision was near."),
     ]
     assert words_changed(pieces) == (8, 6)
+
+
+def test_word_diff_gives_both_texts_back_whatever_they_are() -> None:
+    # random texts of a few words that share starts and ends ("cat" / "cats"), paragraphs among them
+    rng = random.Random(3)
+    words = ["a", "b", "cat", "cats", "dog", "the", "x."]
+
+    def text() -> str:
+        return "".join(rng.choice(words) + rng.choice([" ", " ", " ", "\n\n"]) for _ in range(rng.randint(0, 12))).rstrip()
+
+    for _ in range(500):
+        old, new = text(), text()
+        pieces = word_diff(old, new)
+        assert "".join(p.text for p in pieces if p.op != "insert") == old
+        assert "".join(p.text for p in pieces if p.op != "delete") == new
+        added, removed = words_changed(pieces)
+        assert added - removed == len(new.split()) - len(old.split())
+        assert all(p.text for p in pieces) and all(a.op != b.op for a, b in zip(pieces, pieces[1:]))

@@ -71,6 +71,7 @@ def test_a_newscrawl_environment_variable_nothing_reads_is_refused(name: str, me
     "name,value,message",
     [
         ("LOGSTATS_INTERVAL", "abc", "LOGSTATS_INTERVAL must be a number, not 'abc'"),
+        ("NEWSCRAWL_PROGRESS_INTERVAL", "-5", "NEWSCRAWL_PROGRESS_INTERVAL must be 0 or more, not '-5'"),
         ("DOWNLOAD_DELAY", "-1", "DOWNLOAD_DELAY must be 0 or more, not '-1'"),
         ("DOWNLOAD_TIMEOUT", "0", "DOWNLOAD_TIMEOUT must be more than 0, not '0'"),
         ("CONCURRENT_REQUESTS", "0", "CONCURRENT_REQUESTS must be at least 1, not 0"),

@@ -7,12 +7,14 @@ from newscrawl.urls import (
     canonical_url,
     identity_key,
     is_public_host,
+    request_url,
     section_from_url,
     to_fetch_url,
     to_site_url,
 )
 
 LEGACY = "https://sputniknews.com/asia/201806301066021398-us-south-korea-pressure/"
+OLD = "https://sputniknews.com/asia/20160512/1039563745/slug.html"
 
 
 @pytest.mark.parametrize(
@@ -38,16 +40,35 @@ def test_current_print_and_amp_copies_share_the_id() -> None:
 
 
 def test_old_2016_urls_and_sections() -> None:
-    old = "https://sputniknews.com/asia/20160512/1039563745/slug.html"
-    assert article_id_from_url(old) == "1039563745"
-    assert section_from_url(old) == "asia"
+    assert article_id_from_url(OLD) == "1039563745"
+    assert section_from_url(OLD) == "asia"
     assert section_from_url(LEGACY) == "asia"
     assert section_from_url("https://sputnikglobe.com/20231203/some-slug-1115353279.html") is None
 
 
-@pytest.mark.parametrize("url", ["https://sputnikglobe.com/asia/", "https://sputnikglobe.com/20231203/", "https://example.com/a-12345678.html"])
-def test_non_articles_have_no_id_or_are_offsite(url: str) -> None:
-    assert identity_key(url) != "article:12345678" and (article_id_from_url(url) is None or "example" in url)
+@pytest.mark.parametrize(
+    "url,identity",
+    [
+        ("https://sputnikglobe.com/asia/?utm_source=x", "https://sputnikglobe.com/asia/"),
+        ("http://www.sputnikglobe.com/20231203/", "https://sputnikglobe.com/20231203/"),
+        ("https://sputnikglobe.com/services/asia/more.html?id=1115350000", "https://sputnikglobe.com/services/asia/more.html?id=1115350000"),
+    ],
+)
+def test_pages_of_the_site_that_are_not_articles_have_no_id(url: str, identity: str) -> None:
+    assert article_id_from_url(url) is None
+    assert identity_key(url) == identity
+
+
+@pytest.mark.parametrize(
+    "url,identity",
+    [
+        ("https://example.com/20231203/some-slug-1115353279.html", "https://example.com/20231203/some-slug-1115353279.html"),
+        ("https://example.com/asia/201806301066021398-us-south-korea-pressure/?utm_source=tw",
+         "https://example.com/asia/201806301066021398-us-south-korea-pressure/"),
+    ],
+)
+def test_an_article_path_on_another_host_is_not_the_sites_article(url: str, identity: str) -> None:
+    assert identity_key(url) == identity
 
 
 def test_canonical_keeps_real_parameters_and_drops_tracking() -> None:
@@ -70,9 +91,33 @@ def test_private_addresses_are_never_public(host: str, public: bool) -> None:
 
 
 def test_request_url_asks_for_the_main_page_and_keeps_old_urls_for_the_redirect() -> None:
-    from newscrawl.urls import request_url
-
     assert request_url("https://sputnikglobe.com/amp/20231203/s-1115353279.html?utm_source=x#top") == "https://sputnikglobe.com/20231203/s-1115353279.html"
-    old = "https://sputniknews.com/asia/20160512/1039563745/slug.html"
-    assert request_url(old) == old
-    assert canonical_url(old) == "https://sputniknews.com/asia/201605121039563745-slug/"
+    assert request_url(OLD) == OLD
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        OLD,
+        "http://sputniknews.com/asia/20160512/1039563745/slug.html",
+        "https://www.sputniknews.com/asia/20160512/1039563745/slug.html?utm_source=tw&fbclid=x#comments",
+        "https://sputnikglobe.com/amp/asia/20160512/1039563745/slug.html",
+    ],
+)
+def test_a_2016_link_keeps_its_form_never_the_guessed_legacy_path(written: str) -> None:
+    """Issue 15: an old-form READ MORE link was rewritten to /asia/201605121039563745-slug/, a
+    path the site was never seen to serve (404, article lost). Normalised, it stays old-form;
+    it is still the article's identity, so it is fetched once."""
+    assert canonical_url(written) == OLD
+    assert "201605121039563745" not in canonical_url(written) and "201605121039563745" not in request_url(written)
+    assert request_url(canonical_url(written)) == OLD  # what the spider fetches for it
+    assert identity_key(written) == "article:1039563745" and article_id_from_url(written) == "1039563745"
+    assert section_from_url(written) == "asia"
+
+
+def test_a_page_s_own_url_is_stored_as_the_page_names_it() -> None:
+    """The stored url is the page's rel=canonical: only fragment, tracking parameters and an
+    AMP/print marker go; nothing is mapped to another form or host."""
+    assert request_url(OLD + "#x") == OLD
+    on_new_host = "https://sputnikglobe.com/asia/201806301066021398-us-south-korea-pressure/"
+    assert request_url(on_new_host + "?utm_campaign=x") == on_new_host

@@ -6,10 +6,11 @@ is not stored twice), read through the view `articles_fts_source`, which gives t
 `\\u4f50`, which would index as nonsense). PostgreSQL: `articles.fts_document`, a weighted
 `tsvector`, under a GIN index.
 
-Both are kept in step by triggers on `articles`, in the transaction of the statement that
-writes the row: every writer (the crawl's, a migration, a re-extraction, a repair by hand in
-`sqlite3` or `psql`) keeps the index exact without knowing of it. They fire only when an
-indexed column is written, so the crawl's touch of `last_seen_at` costs nothing.
+Kept in step in the transaction that writes the row (newscrawl/fts.py says why so): on
+PostgreSQL by a trigger on every insert and update; on SQLite by triggers on every update and
+deletion, whoever makes them, and by the archive's writer for the rows it adds (one FTS5
+insert per batch: a trigger's per row costs three times as much). The update triggers fire
+only when an indexed column is written, so the crawl's touch of `last_seen_at` costs nothing.
 
 Revision ID: 0004
 Revises: 0003
@@ -53,8 +54,6 @@ _SQLITE = [
     # porter: English stems ("sanctions" finds "sanction"); diacritics folded ("Seoul" finds "Séoul")
     "CREATE VIRTUAL TABLE articles_fts USING fts5(title, lead, body, tags, authors, content='articles_fts_source', "
     "content_rowid='article_rowid', tokenize='porter unicode61 remove_diacritics 2')",
-    "CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN "
-    f"INSERT INTO articles_fts (rowid, title, lead, body, tags, authors) VALUES (new.rowid, {_sqlite_values('new')}); END",
     "CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN "
     "INSERT INTO articles_fts (articles_fts, rowid, title, lead, body, tags, authors) "
     f"VALUES ('delete', old.rowid, {_sqlite_values('old')}); END",
@@ -100,7 +99,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
-        for trigger in ("articles_fts_insert", "articles_fts_delete", "articles_fts_update"):
+        for trigger in ("articles_fts_delete", "articles_fts_update"):
             op.execute(f"DROP TRIGGER {trigger}")
         op.execute("DROP TABLE articles_fts")
         op.execute("DROP VIEW articles_fts_source")

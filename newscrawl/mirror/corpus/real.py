@@ -78,3 +78,77 @@ HOMEPAGE_EXCERPT_LINKS: tuple[str, ...] = tuple(
         "/latam/201803171062628648-brazil-protests-slain-activist/",
     )
 )
+
+
+# The real ria.ru page (same publishing system as the current layout; REAL-PAGES-SOURCES.md,
+# file 4). Not served by the mirror (another site); a golden file of its own (golden.py).
+RIA_ARTICLE_FILE = REAL_DIR / "ria-current-cms-article-1794720292.html"
+RIA_ARTICLE_URL = "https://ria.ru/20220611/ekonomika-1794720292.html"
+
+# The five text blocks of div.article__body as the page shows them, in order (the bold
+# "МОСКВА, 11 июн - РИА Новости." starts the first; linked words are plain text). Between
+# the third and the fourth, and after the fourth, stand ad banners; after the fifth, a
+# related-article card: none of them is article text.
+RIA_PARAGRAPHS: tuple[str, ...] = (
+    "МОСКВА, 11 июн - РИА Новости. Число ретейлеров с иностранными учредителями в России сократилось за два года "
+    "почти наполовину, при этом снижение было планомерным в течение всего времени, сообщили РИА Новости аналитики "
+    "API (сервис по автоматизации проверки контрагентов) \"Контур.Фокуса\".",
+    "\"С января 2020 года по июнь 2022 года, таких компаний (ретейлеров с иностранным учредителями - ред.) стало "
+    "меньше на 45%. Было 1838, а стало 1015... Это снижение было планомерным в течение всего рассматриваемого "
+    "периода, а доля организаций с иностранными учредителями также уменьшилась с 0,7% до 0,49%\", - говорится в "
+    "исследовании аналитиков о том, как изменился рынок ритейла.",
+    "При этом с начала 2020 года объем розничной торговли в России уменьшился на 6%. Так, в январе 2020 года было "
+    "зарегистрировано 1,5 миллиона организаций, а \"сегодня их количество составляет 1,4 миллиона\". Самое резкое "
+    "снижение наблюдалось с октября 2020 года по февраль 2021 года (с 1,44 до 1,26 миллиона), затем число "
+    "организаций начало плавно восстанавливаться.",
+    "Кроме того, с 1 июня 2020 года по 1 июня прошлого года количество компаний в большинстве отраслей существенно "
+    "снизилось. Заметнее всего сократилась торговля бытовой техникой (18,22%), \"прочими товарами\" (15,05%), "
+    "книгами и канцтоварами (13,93%), детскими товарами (13,11%), а также топливом и смазочными материалами (10,53%).",
+    "\"К июню 2022 года фаза сильного спада в большинстве отраслей прекратилась, а некоторые компании даже показали "
+    "заметный рост. Например, категория \"Прочая торговля\" - она разрослась почти на 55%. На это повлияла "
+    "переориентация розничных продавцов в сторону маркетплейсов (\"Яндекс.Маркет\", Ozon, Wildberries и других)\", "
+    "- отметила руководитель проекта API Елена Катаева.",
+)
+
+
+def ria_expected() -> dict[str, Any]:
+    """Expected item of the real ria.ru page, read off the page by hand.
+
+    - title: the headline shown (div.article__title, also og:title and the microdata headline);
+      the h1.article__second-title under it is a second headline, not a lead: the page has no lead.
+    - dateline: the place before "- РИА Новости." (Moscow).
+    - authors: none; the page shows no byline (analytics:author is empty), the microdata names
+      the agency (an Organization) as creator.
+    - section: the rubric "Экономика" (analytics:rubric), whose link on the page is /economy/
+      (article:section "Новости" is the breadcrumb's "news", not a rubric).
+    - tags: the tag links under the article, as shown.
+    - published_at: the page's unix time (analytics:p_ts, data-pts 1654928654: 09:24:14 Moscow
+      time, as the page shows "09:24 11.06.2022"); modified_at: the "обновлено: 09:28
+      11.06.2022" of the page and article:modified_time 20220611T0928, Moscow time (UTC+3).
+    - image: the lead photo, its caption as shown under it, its credit.
+    - read_more: the related-article card after the last paragraph; its link without the
+      "?in=t" that the card adds (the page's own microdata citation and the card's share
+      data-url give the article's URL without it).
+    """
+    return {
+        "article_id": "1794720292",
+        "url": RIA_ARTICLE_URL,
+        "title": "Число иностранных ретейлеров в России за два года сократилось почти вдвое",
+        "lead": None,
+        "body": "\n\n".join(RIA_PARAGRAPHS),
+        "dateline": "МОСКВА",
+        "authors": [],
+        "section": "economy",
+        "tags": ["Экономика", "Россия", "API", "Яндекс.Маркет", "Ozon"],
+        "published_at": "2022-06-11T06:24:14Z",
+        "modified_at": "2022-06-11T06:28:00Z",
+        "image": {
+            "url": "https://cdnn21.img.ria.ru/images/153237/09/1532370910_0:320:3072:2048_1920x0_80_0_0_"
+                   "c7c7b5ab432e8ea4d39d15b7fac34c99.jpg.webp",
+            "caption": "Склад магазина. Архивное фото",
+            "credit": "© РИА Новости / Илья Питалев",
+        },
+        "read_more": [{"url": "https://ria.ru/20220610/poteri-1794703455.html",
+                       "title": "В WSJ оценили потери международных компаний из-за ухода из России"}],
+        "language": "ru",
+    }

@@ -1,9 +1,10 @@
 """Hand-written articles.
 
-Block tuples (all text is HTML text fragments):
-  ("p" | "h2" | "h3" | "quote" | "widget", text)
-  ("read_more", title, href, target_id)  title/href None = the target's title / canonical URL
-  ("media", image url, caption, credit)
+Block tuples (all text is HTML text fragments; `form` as model.Block.form, optional):
+  ("p" | "h2" | "h3" | "h4" | "quote" | "widget" | "furniture", text[, form])
+  ("list", (item, item, ...))
+  ("read_more", title, href, target_id[, form])  title/href None = the target's title / canonical URL
+  ("media", image url, caption, credit[, form])
 
 The seed article is asia-article-2018-as-text.txt (a copy of
 shared/seed/) rebuilt in the legacy markup: its body paragraphs and READ MORE
@@ -29,6 +30,8 @@ RM_SANCTIONS_ID = "1065560210"
 OPINION_ID = "1080392170"
 RICH_ID = "1116766512"
 MULTI_ID = "1113919876"
+BLOCK_FORMS_ID = "1118403327"
+INLINE_CARDS_ID = "1079216543"
 
 SEED: Special = {
     "id": SEED_ID, "section": "asia", "layout": "legacy", "slug": "us-south-korea-pressure",
@@ -191,6 +194,76 @@ MULTI: Special = {
     ],
 }
 
+# Every form of body block the current layout is known or expected to write (SPUTNIK-MARKUP.md,
+# issue 15): sub-heads in blocks of their own, a list block, a vrez, blocks of kinds the parsers
+# do not know that hold text, and the furniture kinds (machine summary, banner, photolenta, tags).
+BLOCK_FORMS: Special = {
+    "id": BLOCK_FORMS_ID, "section": "asia", "layout": "current", "slug": "japan-opens-first-automated-container-terminal",
+    "published": "2024-05-21T03:40:00Z", "modified": "2024-05-21T05:12:00Z", "utc_offset": 540,
+    "title": "Japan Opens First Fully Automated Container Terminal as Asian Ports Race to Cut Costs",
+    "lead": "The new terminal in Yokohama can handle 40,000 containers with a fraction of the staff of a conventional one.",
+    "dateline": "TOKYO", "authors": ["Hiroshi Tanaka"], "tags": ["Japan", "Ports", "Automation"],
+    "image": ("https://cdn1.img.sputnikglobe.com/img/07e8/05/15/1118403301_0:0:3072:1728_1920x0_80_0_0_9a4c.jpg",
+              "Remote-controlled cranes at the new container terminal in Yokohama", "© AP Photo / Eugene Hoshiko"),
+    "on_index": False, "roles": ["current-block-forms"],
+    "blocks": [
+        ("furniture", "Japan has opened an automated container terminal in Yokohama, officials said.", "summary"),
+        ("p", "TOKYO (Sputnik) - Japan on Tuesday opened its first fully automated container terminal at the port of "
+              "Yokohama, joining a race among Asian ports to cut handling costs and waiting times for ships."),
+        ("p", "The terminal, built by a consortium of Japanese shipping and engineering companies, cost about "
+              "&#165;120&nbsp;billion and took four years to complete."),
+        ("h2", "New Automated Berths", "block"),
+        ("p", "The two new berths are served by cranes that operators steer from a control room three kilometres away."),
+        ("list", ("Two berths with a combined length of 700 metres;", "24 remote-controlled cranes;",
+                  "A yard for 40,000 containers.")),
+        ("furniture", "Advertisement", "banner"),
+        ("p", "Port officials expect the terminal to handle a fifth of Yokohama&#8217;s container traffic by 2026.",
+         "kind:infobox"),
+        ("h3", "Costs and Jobs", "block"),
+        ("quote", "&#8220;Automation is the only way to keep our ports competitive,&#8221; the transport minister said.",
+         "vrez"),
+        ("p", "Dock workers&#8217; unions have warned that hundreds of jobs could be lost as other terminals follow."),
+        ("read_more", None, None, RICH_ID),
+        ("furniture", "Photos: Yokohama Port by Night", "photolenta"),
+        ("h4", "What Comes Next"),
+        ("p", "Busan, Shanghai and Singapore already run automated terminals; Kobe plans one for 2027.", "kind:infobox"),
+        ("p", "2019: plans approved. 2021: construction begins. 2024: the terminal opens.", "kind:timeline"),
+        ("p", "The ministry said it would publish a first assessment of the terminal&#8217;s costs next spring."),
+        ("furniture", "Japan Ports Automation", "tags"),
+        ("widget", WIDGET_JUNK),
+    ],
+}
+
+# A 2020 legacy article with related-article cards inside its body (`div.b-inject.m-inject-min`,
+# as a real 2020 page of the layout shows them; one inside a `div.b-article__inject` wrapper),
+# a "READ MORE:" paragraph, and b-inject media (a video embed, an audio) that are not links.
+INLINE_CARDS: Special = {
+    "id": INLINE_CARDS_ID, "section": "asia", "layout": "legacy", "slug": "philippines-extends-luzon-lockdown",
+    "published": "2020-04-29T10:52:31Z", "modified": "2020-04-29T11:14:02Z",
+    "title": "Philippines Extends Luzon Lockdown as Manila Tests Thousands a Day",
+    "lead": "President Rodrigo Duterte extended the quarantine of the main island until mid-May.",
+    "dateline": "MANILA", "authors": [], "tags": [],
+    "image": ("https://cdn1.img.sputniknews.com/images/107921/65/1079216501.jpg",
+              "A police officer checks a motorist at a quarantine checkpoint in Manila", "© AP Photo / Aaron Favila"),
+    "on_index": False, "roles": ["legacy-inline-cards"],
+    "blocks": [
+        ("p", "MANILA (Sputnik) - The Philippines extended the lockdown of the island of Luzon, home to more than half of "
+              "the country&#8217;s population, until 15 May, the presidential palace said on Wednesday."),
+        ("p", "The country&#8217;s health ministry said laboratories in Manila now test about 8,000 people a day."),
+        ("read_more", None, None, RM_SANCTIONS_ID, "inject"),
+        ("p", "Businesses in the capital region will stay closed, except for food shops, pharmacies and banks."),
+        ("media", "https://www.youtube.com/embed/Xq2vW0w2oQk", "Video: Empty Streets of Manila Under Lockdown",
+         "© Sputnik / Ruptly", "videoembed"),
+        ("p", "Provinces with few cases will be allowed to reopen some factories under a looser quarantine."),
+        ("read_more", None, None, RM_POMPEO_ID),
+        ("p", "Officials said the government would review the measures again before the middle of May."),
+        ("read_more", None, None, OPINION_ID, "inject-wrapped"),
+        ("media", "https://cdn1.img.sputniknews.com/audio/107921/65/1079216540.mp3",
+         "Listen: Radio Sputnik&#8217;s Manila Correspondent", "", "audio"),
+        ("p", "The Philippines has reported more than 8,000 cases of the disease so far."),
+    ],
+}
+
 # The seed's READ MORE targets, in the order the seed links them.
 _SEED_LINKS = (
     ("https://sputniknews.com/us/201806291066003544-pompeo-north-korea-remains-soldiers/", RM_POMPEO_ID),
@@ -222,4 +295,4 @@ def seed_blocks() -> list[SpecialBlock]:
 
 SEED["blocks"] = seed_blocks()
 
-SPECIALS: tuple[Special, ...] = (SEED, RM_POMPEO, RM_INDO_US, RM_SANCTIONS, OPINION, RICH, MULTI)
+SPECIALS: tuple[Special, ...] = (SEED, RM_POMPEO, RM_INDO_US, RM_SANCTIONS, OPINION, RICH, MULTI, BLOCK_FORMS, INLINE_CARDS)
