@@ -7,7 +7,8 @@ setup(
     version="0.1.0",
     python_requires=">=3.11",
     packages=find_packages(include=["newscrawl", "newscrawl.*", "spiders", "spiders.*", "pipelines", "pipelines.*"]),
-    package_data={"newscrawl": ["mirror/corpus/*", "schema/*.json", "migrations/*", "migrations/**/*", "alembic.ini"]},
+    package_data={"newscrawl": ["mirror/corpus/*", "schema/*.json", "migrations/*", "migrations/**/*", "alembic.ini",
+                                "browse/metadata.yaml", "browse/templates/*", "browse/static/*"]},
     install_requires=[
         "scrapy==2.19.0",
         "itemadapter==0.13.1",
@@ -19,6 +20,7 @@ setup(
         "numpy==2.4.6",
         "ftfy==6.3.1",
         "warcio==1.8.1",
+        "datasette==0.65.5",
     ],
     entry_points={"scrapy": ["settings = newscrawl.settings"]},
 )

@@ -82,6 +82,7 @@ KNOWN_SETTINGS: dict[str, str] = {
     "NEWSCRAWL_MAX_BODY_CHARS": "characters of an article's body kept",
     "NEWSCRAWL_MAX_READ_MORE_LINKS": "READ MORE links kept and followed per article",
     "NEWSCRAWL_MAX_INDEX_LINKS": "article links taken per index page",
+    "NEWSCRAWL_BROWSE_SQL": "False: `scrapy browse` runs no SQL a visitor writes (canned queries only)",
 }
 # NEWSCRAWL_* environment variables something reads: newscrawl (the data dir), the migrations'
 # alembic (the database) and the deploy/ schedules (the mirror to crawl instead of the site)
@@ -141,6 +142,7 @@ MORE_THAN_ZERO = Rule("number", zero_works=False)
 # one is one line and exit status 2 rather than a traceback from deep inside Scrapy.
 SETTING_RULES: dict[str, Rule] = {
     "NEWSCRAWL_STORE_ENABLED": FLAG, "NEWSCRAWL_LOCK_ENABLED": FLAG, "NEWSCRAWL_RENDERING_ENABLED": FLAG,
+    "NEWSCRAWL_BROWSE_SQL": FLAG,
     "LOGSTATS_INTERVAL": SECONDS, "NEWSCRAWL_PROGRESS_INTERVAL": SECONDS, "NEWSCRAWL_FEED_KEEP": COUNT,
     "NEWSCRAWL_WARC_ENABLED": FLAG, "NEWSCRAWL_WARC_MAX_BYTES": AT_LEAST_ONE, "NEWSCRAWL_WARC_KEEP": COUNT,
     "DOWNLOAD_TIMEOUT": MORE_THAN_ZERO, "DOWNLOAD_DELAY": SECONDS, "RANDOMIZE_DOWNLOAD_DELAY": FLAG,

@@ -82,7 +82,7 @@ def open_reader(database_url: str, command: str = "a reader") -> Engine:
         problem = sqlite_file_problem(path)
         if problem:
             raise ArchiveUnreadable(problem)
-        engine = _sqlite_reader(path)
+        engine = sqlite_reader(path)
         where = str(path)
     else:
         engine = create_engine(url, poolclass=NullPool, connect_args={"options": "-c default_transaction_read_only=on"})
@@ -95,13 +95,20 @@ def open_reader(database_url: str, command: str = "a reader") -> Engine:
     return engine
 
 
-def _sqlite_reader(path: Path) -> Engine:
+def sqlite_read_uri(path: Path) -> str:
+    """The URI a reader opens the SQLite file with: `mode=ro`, and `immutable=1` as well when
+    this process may not write beside the file and no crawl left a -wal or -shm there."""
     wal, shm = (path.with_name(path.name + suffix) for suffix in ("-wal", "-shm"))
     may_write = os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
     # no -wal: everything is in the file. One that may not write there gets it whole without
     # a -shm (immutable), and leaves no -wal or -shm of its own for the owner's next crawl
     immutable = not may_write and not wal.exists() and not shm.exists()
-    uri = f"file:{quote(str(path.resolve()))}?mode=ro{'&immutable=1' if immutable else ''}"
+    return f"file:{quote(str(path.resolve()))}?mode=ro{'&immutable=1' if immutable else ''}"
+
+
+def sqlite_reader(path: Path) -> Engine:
+    """An engine reading this SQLite file through sqlite_read_uri (no schema check)."""
+    uri = sqlite_read_uri(path)
 
     def connect() -> sqlite3.Connection:
         return sqlite3.connect(uri, uri=True, timeout=30, check_same_thread=False)

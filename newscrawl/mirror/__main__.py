@@ -1,6 +1,6 @@
 """Command line: build, serve, put a fault-injecting proxy in front of a mirror, or write golden files.
 
-python -m newscrawl.mirror build --out DIR [--articles N] [--edition 2] [--seed S] [--robots-blocks-services] [--scripted] [--now TIME] [--hostile]
+python -m newscrawl.mirror build --out DIR [--articles N] [--edition 2] [--seed S] [--robots-blocks-services] [--scripted] [--now TIME] [--hostile] [--markup-text]
 python -m newscrawl.mirror serve --root DIR [--port 0]
 python -m newscrawl.mirror faults --upstream URL [--port 0] [--seed 0] [--rate 0.2] [--times 1] [--faults a,b] [--mirror-root DIR] [--record FILE]
 python -m newscrawl.mirror golden --out tests/golden
@@ -22,7 +22,7 @@ from newscrawl.cli import main_ending_quietly
 
 from .build import build_mirror
 from .faults import FAULTS, FaultProxy, mirror_article_targets
-from .hostile import add_hostile_pages
+from .hostile import add_hostile_pages, add_markup_article
 from .golden import write_golden
 from .server import MirrorServer
 
@@ -40,6 +40,8 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--scripted", action="store_true", help="add the pages a script builds (live blogs, photo stories)")
     build.add_argument("--hostile", action="store_true",
                        help="render two index articles again as a 20 MB article and one of 50,000 READ MORE cards (hostile.py)")
+    build.add_argument("--markup-text", action="store_true", dest="markup_text",
+                       help="render an index article again with <script> and <img onerror> in its text, escaped (hostile.py)")
     build.add_argument("--now", type=_time, default=None, metavar="TIME",
                        help="ISO time (or 'now'): the edition-2 changes are published within the day before it")
     serve = sub.add_parser("serve", help="serve a built mirror on 127.0.0.1 until killed")
@@ -100,7 +102,9 @@ def main(argv: Optional[list[str]] = None) -> int:
         except ValueError as exc:  # a bad --articles or --now: say which, no traceback
             parser.error(str(exc))
         if args.hostile:
-            manifest["hostile"] = add_hostile_pages(args.out)
+            add_hostile_pages(args.out)
+        if args.markup_text:
+            add_markup_article(args.out)
         counts = json.dumps(manifest["counts"])
         print(f"built edition {args.edition} into {args.out} in {time.perf_counter() - started:.2f}s: {counts}", flush=True)
     elif args.command == "serve":

@@ -263,3 +263,41 @@ def test_the_install_step_leaves_scrapyd_conf_readable_by_its_service_user_only(
         assert kept["scrapyd"]["password"] == password
     finally:
         shutil.rmtree(base)
+
+
+def test_scrapy_browse_runs_from_the_deployed_egg_with_its_own_templates(
+    scrapyd: Scrapyd, server_dirs: dict[str, Path], deployed: dict[str, str],
+) -> None:
+    """`scrapy browse` from the egg (no checkout): metadata, templates and static files are the
+    package's, read out of the zipped egg."""
+    data = server_dirs["data"]
+    database = data / "news.sqlite"
+    if not database.exists():  # when run alone: an archive a first crawl makes
+        Archive(f"sqlite:///{database}").close()
+    egg_env = {**deployed, "SCRAPY_PROJECT": "newscrawl", "NEWSCRAWL_DATA_DIR": str(data), "TMPDIR": str(server_dirs["home"])}
+    copies = set(server_dirs["home"].glob("newscrawl-browse-*"))
+    process = subprocess.Popen([sys.executable, "-m", "scrapyd.runner", "browse", "--port", "0"], cwd=server_dirs["scrapyd"],
+                               env=egg_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert process.stdout is not None and process.stderr is not None
+    try:
+        line = process.stdout.readline()
+        assert f"Serving the archive {database.resolve()} at http://127.0.0.1:" in line, line + process.stderr.read()
+        base = line.split(" at ", 1)[1].split("/ ", 1)[0]
+
+        def page(path: str) -> str:
+            with urllib.request.urlopen(base + path, timeout=30) as response:
+                assert response.status == 200, path
+                return str(response.read().decode("utf-8"))
+        assert "Ready-made views" in page("/")  # the package's index.html
+        assert ".article-headline" in page("/newscrawl-static/browse.css")  # its static folder
+        assert "Crawl history" in page("/archive/crawl_history")  # its metadata.yaml's canned query
+        assert "Articles per day" in page("/charts")  # its plugin
+        # the templates were copied out of the zipped egg (newscrawl.eggs), not read from a checkout
+        copied = set(server_dirs["home"].glob("newscrawl-browse-*")) - copies
+        assert len(copied) == 1 and (copied.pop() / "templates" / "row-archive-articles.html").is_file()
+    finally:
+        process.terminate()
+        process.wait(30)
+    assert process.returncode == 0, process.stderr.read()
+    assert set(server_dirs["home"].glob("newscrawl-browse-*")) == copies  # removed at exit
+    assert {p.name for p in server_dirs["scrapyd"].iterdir()} <= {"dbs", "eggs", "logs", "scrapyd.conf", "scrapyd.out", "twistd.pid"}
