@@ -78,11 +78,23 @@ class Edit:
     fields_recorded: bool
 
 
+def web_url(url: Any) -> Optional[str]:
+    """The URL when it is a web page's (http or https), else None: a crawled page's
+    `javascript:` or `data:` link is never made a link here."""
+    if not isinstance(url, str):
+        return None
+    return url if urlsplit(url.strip()).scheme.lower() in ("http", "https") else None
+
+
 @dataclass(frozen=True)
 class ReadMoreLink:
     title: str
     url: str
     article_id: Optional[str]  # the archived article it leads to; None when the archive does not hold it
+
+    @property
+    def web_url(self) -> Optional[str]:
+        return web_url(self.url)
 
 
 @dataclass(frozen=True)
@@ -102,6 +114,15 @@ class ArticlePage:
     versions: list[Version]  # oldest first, damaged copies included
     edits: list[Edit] = field(default_factory=list)  # newest first
     similar: list[Similar] = field(default_factory=list)
+
+    @property
+    def source_url(self) -> Optional[str]:
+        return web_url(self.article["url"])
+
+    @property
+    def image_url(self) -> Optional[str]:
+        image = self.article["image"]
+        return web_url(image.get("url")) if isinstance(image, dict) else None
 
 
 def diff_paragraphs(pieces: list[Piece], context: int = 0) -> list[Any]:

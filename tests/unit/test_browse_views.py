@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from newscrawl.browse.article_page import DiffParagraph, Folded, diff_paragraphs, shown, side_by_side
+from newscrawl.browse.article_page import DiffParagraph, Folded, diff_paragraphs, shown, side_by_side, web_url
 from newscrawl.browse.charts import MAX_DAYS, ChartRequestError, Point, bar_chart, nice_step, parse_window
 from newscrawl.history import word_diff
 
@@ -54,6 +54,13 @@ def test_shown_gives_fields_as_plain_text() -> None:
     assert shown(["Asia", "<b>Trade</b>"]) == "Asia; <b>Trade</b>"  # escaped by the template, never here
     assert shown({"url": "https://x/1", "title": "A link"}) == "A link"
     assert shown(None) == "(none)" and shown([]) == "(none)"
+
+
+def test_only_web_addresses_become_links() -> None:
+    assert web_url("https://sputnikglobe.com/20260101/a-1.html") == "https://sputnikglobe.com/20260101/a-1.html"
+    assert web_url("HTTP://example.org/") == "HTTP://example.org/"
+    for hostile in ("javascript:alert(1)", " JavaScript:alert(1)", "data:text/html,<script>alert(1)</script>", "vbscript:x", "", None, 7):
+        assert web_url(hostile) is None, hostile
 
 
 def test_bars_scale_to_a_round_top_and_label_no_closer_than_they_are_wide() -> None:
