@@ -145,7 +145,7 @@ def archive_state(browsed_archive: BrowsedArchive) -> str:
     return browsed_archive.file_state()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")  # stopped after tests/browse: the rendering tests watch for browsers
 def browse(browsed_archive: BrowsedArchive, archive_state: str) -> Iterator[BrowseServer]:
     server = start_browse(browsed_archive.database_url)
     try:
@@ -163,7 +163,7 @@ def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")  # stopped after tests/browse: the rendering tests watch for browsers
 def browser() -> Iterator[Any]:
     chromium = find_chromium()
     if chromium is None:

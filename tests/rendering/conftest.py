@@ -98,20 +98,23 @@ class ProcessWatch:
     """Polls the processes below this test process while a crawl runs (in a thread).
 
     `seen` keeps every command line met; `on_page`, if given, is called once with the pid of
-    Chromium's main process as soon as it renders a page (it has a renderer process)."""
+    Chromium's main process as soon as it renders a page (it has a renderer process).
+    Processes already running when the watch starts (another test's server or browser, kept
+    for its whole package) are not the crawl's: they are left out."""
 
     def __init__(self, on_page: Optional[Callable[[int], None]] = None, interval: float = 0.01) -> None:
         self.on_page = on_page
         self.interval = interval
         self.seen: dict[int, str] = {}
         self.browser_pid: Optional[int] = None
+        self._earlier: set[int] = set()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
         me = os.getpid()
         while not self._stop.is_set():
-            below = descendants(me)
+            below = {pid: cmdline for pid, cmdline in descendants(me).items() if pid not in self._earlier}
             for pid, cmdline in below.items():
                 self.seen.setdefault(pid, cmdline)
             browser = next((pid for pid, cmdline in below.items() if is_browser(cmdline)), None)
@@ -122,6 +125,7 @@ class ProcessWatch:
             time.sleep(self.interval)
 
     def __enter__(self) -> "ProcessWatch":
+        self._earlier = set(descendants(os.getpid()))  # before the crawl starts
         self._thread.start()
         return self
 
