@@ -9,7 +9,7 @@ import argparse
 import json
 import os
 import sys
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from typing import Any, Optional
 
 from scrapy.settings import BaseSettings
@@ -38,16 +38,6 @@ def add_output_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="JSON Lines for programs instead of text for people")
     parser.add_argument("--color", choices=COLOUR_CHOICES, default="auto", metavar="WHEN",
                         help="colour the text: auto (on a terminal, unless NO_COLOR is set), always or never")
-
-
-def day(command: str, option: str, value: Optional[str]) -> Optional[str]:
-    """A date given as YYYY-MM-DD."""
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value).isoformat()
-    except ValueError:
-        raise refused(command, f"{option} takes a date as YYYY-MM-DD, not {value!r}") from None
 
 
 def instant(command: str, option: str, value: Optional[str], end_of_day: bool = False) -> Optional[str]:

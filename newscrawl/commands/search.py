@@ -13,8 +13,8 @@ from typing import Any, ClassVar
 
 from scrapy.commands import ScrapyCommand
 
-from newscrawl.cli import EXIT_BROKEN_PIPE, reader_may_leave, refused
-from newscrawl.readout import Output, add_output_options, check_section, count, day, note, open_archive
+from newscrawl.cli import EXIT_BROKEN_PIPE, day_option, reader_may_leave, refused
+from newscrawl.readout import Output, add_output_options, check_section, count, note, open_archive
 from newscrawl.search import ORDERS, SearchFilter, SearchResults, search_archive
 from newscrawl.search_query import QueryError
 
@@ -61,7 +61,7 @@ class Command(ScrapyCommand):
         if not query:
             raise refused("search", "search takes a query: scrapy search WORDS (scrapy search -h says how to write one)")
         selection = SearchFilter(
-            since=day("search", "--since", opts.since), until=day("search", "--until", opts.until), section=opts.section,
+            since=day_option("search", "--since", opts.since), until=day_option("search", "--until", opts.until), section=opts.section,
             tags=tuple(opts.tag), authors=tuple(opts.author), limit=count("search", "--limit", opts.limit), order=opts.order,
         )
         if selection.since and selection.until and selection.until < selection.since:
