@@ -139,6 +139,28 @@ def test_filters_select_by_date_section_tag_and_author(archive_url: str, manifes
     assert by_author and ids(hits(archive_url, "said", authors=(author,))) == by_author & anything != by_author
 
 
+@pytest.mark.parametrize("selection", [{}, {"section": "asia"}, {"since": "2018-06-01", "until": "2022-12-31"},
+                                       {"tags": ("South Korea",)}, {"order": "newest"}])
+def test_a_limited_search_counts_every_match_and_shows_the_first(archive_url: str, selection: dict[str, Any]) -> None:
+    # each kind of filter takes its own way through the engine (the index alone, a window
+    # looked up in the articles' indexes, the articles read): the count and order agree
+    engine = open_reader(archive_url, "search")
+    try:
+        every = search_archive(engine, "korea", SearchFilter(limit=0, **selection))
+        first = search_archive(engine, "korea", SearchFilter(limit=3, **selection))
+    finally:
+        engine.dispose()
+    assert len(every.hits) > 3
+    assert first.total == every.total == len(every.hits)
+    assert [h.article["article_id"] for h in first.hits] == [h.article["article_id"] for h in every.hits[:3]]
+    if selection.get("order") == "newest":
+        dates = [h.article["published_at"] or "" for h in every.hits]
+        assert dates == sorted(dates, reverse=True)
+    else:
+        ranks = [h.rank for h in every.hits]
+        assert ranks == sorted(ranks, reverse=True) and ranks[0] > 0
+
+
 def test_an_author_or_tag_of_any_script_is_searchable(archive_url: str, manifest: dict[str, Any]) -> None:
     # the archive stores lists as JSON with non-ASCII escaped: the index holds their text
     expected = corpus_hits(manifest, "佐藤")
