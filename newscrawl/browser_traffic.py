@@ -72,6 +72,7 @@ class BrowserTraffic:
     exchanges: list[BrowserExchange] = field(default_factory=list)
     over_cap: int = 0  # answers past max_responses or max_bytes: not kept
     unreadable: int = 0  # answers whose payload the browser no longer had
+    unfinished: int = 0  # requests still unanswered, or answers still being read, when the rendering ended
     payload_bytes: int = 0
     _taken: int = 0  # answers kept or being read
     _in_flight: set[Any] = field(default_factory=set)  # the browser's requests not finished yet
@@ -159,8 +160,9 @@ class BrowserTraffic:
                 await asyncio.sleep(_POLL_SECONDS)
         for task in list(self._reading):  # still reading at the deadline: its answer is not kept
             task.cancel()
-        if self._in_flight:
-            logger.debug("Rendering of %s: %d requests of the browser unfinished after %gs, not kept", page.url, len(self._in_flight), seconds)
+        self.unfinished += len(self._in_flight) + len(self._reading)
+        if self.unfinished:
+            logger.debug("Rendering of %s: %d requests of the browser unfinished after %gs, not kept", page.url, self.unfinished, seconds)
         self._in_flight.clear()
 
     def take(self) -> list[BrowserExchange]:

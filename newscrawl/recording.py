@@ -337,8 +337,8 @@ class WarcRecorder:
             self._write_pair(Exchange(exchange.url, exchange.status, head, exchange.payload, fields, False, None,
                                       exchange.method, exchange.request_headers, exchange.request_body), exchange.date)
             self.stats.inc_value("newscrawl/warc/browser_responses")
-        if traffic.unreadable:
-            self.stats.inc_value("newscrawl/warc/browser_unreadable", traffic.unreadable)
+        if traffic.unreadable or traffic.unfinished:  # the page closed first: nothing whole to keep
+            self.stats.inc_value("newscrawl/warc/browser_unfinished", traffic.unreadable + traffic.unfinished)
         if traffic.over_cap:
             self.stats.inc_value("newscrawl/warc/browser_not_kept", traffic.over_cap)
             if not self._cap_warned:
