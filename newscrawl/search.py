@@ -165,6 +165,8 @@ class _EngineSearch:
 
 
 _READ_AT_ONCE = 500
+# gathering a window's article into a set costs about a sixth of reading a match's row to check it
+_WINDOW_PER_MATCH = 6
 # articles_fts's columns a passage is taken from, by preference: body, lead, the best one
 _SNIPPET_COLUMNS = (2, 1, -1)
 
@@ -194,10 +196,7 @@ class _SqliteSearch(_EngineSearch):
         found = [self.matching(expression)]
         window = _window(selection)
         if window:
-            # the window's articles from its indexes (published_at, folded section), a set each
-            # match is looked up in, so only the matches inside it are ranked. `rowid + 0`: a
-            # plain `rowid IN` would be handed to FTS5, which runs the match again per value
-            found.append((self.fts.c.rowid + 0).in_(select(literal_column("rowid")).select_from(ARTICLES).where(*window)))
+            found.append(self.in_window(conn, found[0], window))
         by_rank, listed = selection.order == "rank", bool(selection.tags or selection.authors)
         if by_rank and not (window or listed):
             # the index alone finds, counts and ranks the hits: SQLite keeps the best `limit`
@@ -217,6 +216,21 @@ class _SqliteSearch(_EngineSearch):
             return (rows[0][2] if rows else 0), [(key, rank_value) for key, rank_value, _ in rows]
         query = self.counted(hits.c.hit, rank).select_from(hits.join(ARTICLES, self.key == hits.c.hit))
         return self.ordered(conn, query, rank, selection)
+
+    def in_window(self, conn: Connection, match: ColumnElement[Any], window: list[ColumnElement[bool]]) -> ColumnElement[bool]:
+        """The condition that keeps the matches inside the window, checked before any is ranked,
+        the cheaper way round: the window's articles gathered from its indexes (published_at,
+        folded section) into a set each match is looked up in, or, when the window holds many
+        times more articles than the query matches (a section that is most of the archive), each
+        match's own row checked."""
+        matches = conn.execute(select(func.count()).select_from(self.fts).where(match)).scalar_one()
+        enough = _WINDOW_PER_MATCH * matches + 1
+        in_window = select(literal(1)).select_from(ARTICLES).where(*window)
+        counted = conn.execute(select(func.count()).select_from(in_window.limit(enough).subquery())).scalar_one()
+        if counted >= enough:
+            return in_window.where(self.key == self.fts.c.rowid).exists()
+        # `rowid + 0`: a plain `rowid IN` would be handed to FTS5, which runs the match again per value
+        return (self.fts.c.rowid + 0).in_(select(self.key).select_from(ARTICLES).where(*window))
 
     def list_items(self, column: Any) -> Any:
         return func.json_each(column)

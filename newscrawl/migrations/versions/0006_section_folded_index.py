@@ -1,9 +1,9 @@
-"""An index on the section folded to lower case: `--section` matches in any case.
+"""An index on the section folded to lower case, then the publication time.
 
 `scrapy search --section` and `scrapy export --section` compare `lower(section)`, which the
 plain index on `section` cannot answer: SQLite scanned every entry of it to fold each one.
-With this index a search narrowed to a section finds that section's articles first and ranks
-only the matches among them.
+With this index a search narrowed to a section (and a published window) finds those articles
+from the index alone, and ranks only the matches among them.
 
 Revision ID: 0006
 Revises: 0005
@@ -24,7 +24,7 @@ depends_on: Union[str, Sequence[str], None] = None
 
 
 def upgrade() -> None:
-    op.create_index("ix_articles_section_folded", "articles", [sa.text("lower(section)")])
+    op.create_index("ix_articles_section_folded", "articles", [sa.text("lower(section)"), "published_at"])
 
 
 def downgrade() -> None:
