@@ -44,7 +44,7 @@ from typing import Any, Callable, Iterator, Optional
 from sqlalchemy import text
 
 from bench.run import ROOT, scrapy_command, stats_extension_setting
-from newscrawl import db, settings
+from newscrawl import db, readers, settings
 from newscrawl.commands.diff import render_pieces
 from newscrawl.db import Archive
 from newscrawl.history import ChangeFilter, diff_versions, edit_log, read_history
@@ -380,7 +380,8 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("--reps", type=int, default=3, help="crawls each way")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "search.json", help="write the figures as JSON here")
     args = parser.parse_args(argv)
-    figures: dict[str, Any] = {"targets": TARGETS, "sqlite": sqlite3.sqlite_version, "nproc": os.cpu_count(),
+    figures: dict[str, Any] = {"targets": TARGETS, "sqlite_writer": sqlite3.sqlite_version,
+                               "sqlite_readers": readers.sqlite3.sqlite_version, "nproc": os.cpu_count(),
                                "load_at_start": os.getloadavg()}
     now = datetime(2026, 12, 1, tzinfo=timezone.utc)
     first, later, edited = step(f"corpus of {args.articles} index articles (two editions)", lambda: corpus(args.articles, now))
@@ -388,9 +389,11 @@ def main(argv: Optional[list[str]] = None) -> int:
                          "mean_body_chars": round(statistics.mean(len(a.body) for a in first))}
     with folder(args.archive.parent if args.archive else None) as work:
         path = args.archive or work / "archive.sqlite"
+        url = f"sqlite:///{path}"
         if not path.exists():
             figures["build"] = step("archive", lambda: build_archive(path, first, later))
-        url = f"sqlite:///{path}"
+        else:  # a kept archive, brought to this newscrawl's schema as a crawl would
+            Archive(url).close()
         figures["size"] = step("size with and without the index", lambda: sizes(path, work))
         frequency = word_frequencies(first)
         queries = make_queries(first, frequency)
