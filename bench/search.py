@@ -203,6 +203,16 @@ def bench_search(database_url: str, queries: list[tuple[str, str, SearchFilter]]
             "slowest": sorted(per_query, key=lambda q: -q["median_ms"])[:5], "per_query": per_query}
 
 
+def with_python_sqlite(run: Callable[[], Any]) -> Any:
+    """`run` with the readers opening SQLite through Python's own module."""
+    kept = readers.sqlite3
+    readers.sqlite3 = sqlite3  # type: ignore[assignment]
+    try:
+        return run()
+    finally:
+        readers.sqlite3 = kept
+
+
 def bench_diff(database_url: str, edited: list[str], count: int = 50) -> dict[str, Any]:
     engine = open_reader(database_url, "diff")
     out = Output("never")
@@ -378,6 +388,8 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("--ab-articles", type=int, default=20_000, help="articles written each way for the writer's CPU (0: none)")
     parser.add_argument("--crawl-articles", type=int, default=2000, help="mirror of the crawl comparison (0: none)")
     parser.add_argument("--reps", type=int, default=3, help="crawls each way")
+    parser.add_argument("--compare-python-sqlite", action="store_true",
+                        help="time the 50 queries again through Python's own sqlite3 module (Debian's SQLite)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "search.json", help="write the figures as JSON here")
     args = parser.parse_args(argv)
     figures: dict[str, Any] = {"targets": TARGETS, "sqlite_writer": sqlite3.sqlite_version,
@@ -398,6 +410,9 @@ def main(argv: Optional[list[str]] = None) -> int:
         frequency = word_frequencies(first)
         queries = make_queries(first, frequency)
         figures["search"] = step("search: 50 queries x 3", lambda: bench_search(url, queries))
+        if args.compare_python_sqlite and readers.sqlite3 is not sqlite3:
+            figures["search_python_sqlite"] = step(f"search with Python's own SQLite {sqlite3.sqlite_version}, for comparison",
+                                                   lambda: with_python_sqlite(lambda: bench_search(url, queries)))
         figures["search_very_common"] = step("search: the most common words (not in the 50)",
                                              lambda: bench_search(url, very_common_queries(frequency)))
         figures["diff"] = step("diff: 50 edited articles", lambda: bench_diff(url, edited))
