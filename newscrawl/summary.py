@@ -23,7 +23,7 @@ from scrapy.settings import BaseSettings
 from sqlalchemy.engine import make_url
 
 from newscrawl.config import ARCHIVE_CRAWL, NewscrawlConfig, archive_enabled
-from newscrawl.feeds import is_delivering_storage
+from newscrawl.feeds import FEED_SINCE, is_delivering_storage
 from newscrawl.progress import duration, plural
 
 logger = logging.getLogger(__name__)
@@ -41,6 +41,8 @@ class FeedFile:
     where: str
     articles: int
     stored: bool
+    failure: Optional[str] = None  # why it could not be written (newscrawl.feeds)
+    delivering: bool = False  # a file the archive counts as the feed of the crawl's articles (newscrawl.feeds)
 
 
 def _stat(stats: Mapping[str, Any], key: str) -> int:
@@ -117,12 +119,25 @@ def summary_text(
         total = stats.get(ARCHIVE_ARTICLES)
         field("Archive", archive + (f" ({plural(int(total), 'article')} in all)" if total is not None else ""))
     if feeds:
-        field("Feed", *(f"{feed.where} ({plural(feed.articles, 'article')})" + ("" if feed.stored else ": NOT stored, see the log")
+        # no feed stored whole: the crawl stays undelivered, the next crawl's feed carries its articles
+        carried = not any(feed.stored and feed.delivering for feed in feeds)
+        field("Feed", *(f"{feed.where} ({plural(feed.articles, 'article')})" + _not_stored(feed, stats.get(FEED_SINCE), carried)
                         for feed in feeds))
     else:
         field("Feed", "none written: no article was new or changed")
     field("Log", *(logs or ["stderr only"]))
     return "\n".join(lines)
+
+
+def _not_stored(feed: FeedFile, since: Optional[str], carried: bool) -> str:
+    if feed.stored:
+        return ""
+    if feed.failure is None:
+        return ": NOT stored, see the log"
+    if since is None:  # the archive is off
+        return f": NOT written ({feed.failure})"
+    return (f": NOT written ({feed.failure}); `scrapy export --changed-since {since}` writes its articles again"
+            + (", and the next crawl's feed carries them" if carried else ""))
 
 
 def readable_url(database_url: str) -> str:
@@ -178,7 +193,8 @@ class CrawlSummary:
         stored = storage.stored if is_delivering_storage(storage) else True
         uri = str(slot.uri)
         where = str(storage.target) if is_delivering_storage(storage) else ("stdout" if uri.startswith("stdout:") else uri)
-        self.feeds.append(FeedFile(where, int(slot.itemcount), bool(stored)))
+        self.feeds.append(FeedFile(where, int(slot.itemcount), bool(stored), getattr(storage, "failure", None),
+                                   is_delivering_storage(storage)))
 
     def text(self) -> str:
         settings = self.crawler.settings

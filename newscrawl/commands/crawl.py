@@ -13,9 +13,12 @@ from scrapy.exceptions import UsageError
 from scrapy.settings import BaseSettings, default_settings
 from scrapy.spiderloader import get_spider_loader
 
-from newscrawl.config import ARCHIVE_CRAWL, ConfigError, NewscrawlConfig, check_setting_names, check_setting_values, nearest
+from newscrawl.config import (
+    ARCHIVE_CRAWL, ConfigError, NewscrawlConfig, archive_enabled, check_setting_names, check_setting_values, nearest,
+)
 from newscrawl.db import Archive
 from newscrawl.extensions import EXIT_LOCKED, CrawlLock, CrawlLocked, ServerConfig, catch_refused_start
+from newscrawl.feeds import FEED_WRITE_FAILED
 from newscrawl.rendering import RenderingConfig
 from newscrawl.readers import check_archive_file, sqlite_path
 
@@ -135,8 +138,10 @@ class Command(ScrapyCrawlCommand):
             return
         try:
             reason = crawler.stats.get_value("finish_reason")
-            # a batch lost while the crawl was closing anyway still fails it
-            lost = crawler.stats.get_value("newscrawl/archive/write_failed", 0)
+            # a batch lost while the crawl was closing anyway still fails it; so does a feed
+            # not written when there is no archive to write it again from
+            lost = crawler.stats.get_value("newscrawl/archive/write_failed", 0) or (
+                crawler.stats.get_value(FEED_WRITE_FAILED, 0) and not archive_enabled(crawler.settings))
         except RuntimeError:  # the crawl never started
             reason, lost = None, 0
         if self.crawler_process.bootstrap_failed or reason is None or reason in FAILED_REASONS or lost:
