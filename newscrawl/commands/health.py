@@ -4,21 +4,16 @@ something does, so cron and monitoring can act on it (newscrawl/health.py has th
 from __future__ import annotations
 
 import argparse
-from typing import Any, ClassVar
 
-from scrapy.commands import ScrapyCommand
 from scrapy.spiderloader import get_spider_loader
 
 from newscrawl.cli import EXIT_BROKEN_PIPE, reader_may_leave, refused
+from newscrawl.command import ProjectCommand
 from newscrawl.config import ConfigError
 from newscrawl.health import HealthConfig, UnknownSpider, check_health
 
 
-class Command(ScrapyCommand):
-    requires_project = True
-    requires_crawler_process = False
-    default_settings: ClassVar[dict[str, Any]] = {"LOG_LEVEL": "WARNING"}
-
+class Command(ProjectCommand):
     def syntax(self) -> str:
         return "[--last N] [--spider NAME] [--quiet]"
 
