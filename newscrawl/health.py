@@ -28,6 +28,7 @@ from newscrawl.healing import GIVEN_UP, GONE, PENDING
 from newscrawl.integrity import DAMAGE_PROBLEMS
 from newscrawl.locks import archive_lock
 from newscrawl.readers import ArchiveUnreadable, open_reader
+from newscrawl.summary import INDEX_GAP_SINCE
 
 INDEX_WITHOUT_ARTICLES = "newscrawl/layout/index_without_articles"
 LAYOUT_STATS = ("newscrawl/layout/fallback", INDEX_WITHOUT_ARTICLES)
@@ -279,6 +280,10 @@ def _latest_findings(latest: CrawlView, earlier: list[CrawlView], config: Health
         found.append(f"{where}: no feed of it was stored ({'its feed could not be written, ' if latest.stat(FEED_WRITE_FAILED) else ''}"
                      f"see its log): the next crawl's feed carries its articles; `scrapy export --changed-since {since}` "
                      "writes them now")
+    gap = latest.stats.get(INDEX_GAP_SINCE)
+    if gap:
+        found.append(f"{where}: robots.txt stopped its walk of the index before an archived article: articles published "
+                     f"since {gap} may be missing (`scrapy crawl {latest.spider} -a since={str(gap)[:10]}` fetches them)")
     if latest.layout_warnings:
         listed = ", ".join(f"{k} {v}" for k, v in latest.layout_warnings.items())
         found.append(f"{where} has layout-change warnings ({listed}): has the site's markup changed?")

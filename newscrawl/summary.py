@@ -33,6 +33,11 @@ FAILED_PAGES = "newscrawl/failed_pages"
 FAILED_PAGES_LISTED = 10
 # articles in the archive once the crawl's last batch is committed (pipelines/store.py)
 ARCHIVE_ARTICLES = "newscrawl/archive/articles"
+# robots.txt forbids the index's "load more" pages (as on the live site), and, when the index
+# pages walked list no archived article, the newest archived publication time: articles
+# published since may be missing (spiders/section.py)
+PAGING_BLOCKED = "newscrawl/index/paging_blocked_by_robots"
+INDEX_GAP_SINCE = "newscrawl/index/gap_since"
 LABEL_WIDTH = 12
 
 
@@ -96,6 +101,13 @@ def summary_text(
         f"{plural(_stat(stats, 'newscrawl/duplicates/near'), 'near-duplicate')} (the same story, edited): "
         "stored, linked in near_duplicates",
     )
+
+    if _stat(stats, PAGING_BLOCKED):
+        gap = stats.get(INDEX_GAP_SINCE)
+        field("Index", f"{plural(_stat(stats, 'newscrawl/index/pages'), 'page')} walked: robots.txt forbids the "
+                       "\"load more\" pages, so older articles come through the sitemaps (-a since=YYYY-MM-DD)",
+              *([f"none of its articles was archived yet: articles published since {gap} may be missing "
+                 f"(-a since={gap[:10]} fetches them)"] if gap else []))
 
     failed = _stat(stats, "newscrawl/pages_failed")
     listed = [f"{url}: {why}" for url, why in (stats.get(FAILED_PAGES) or [])]
