@@ -139,3 +139,19 @@ def test_a_file_appended_to_is_cut_back_to_what_it_held(
     # the summary does not promise a carry that will not happen
     assert re.search(r"all\.jsonl \(\d+ articles\): NOT written \(No space left on device\); `scrapy export --changed-since \S+` "
                      r"writes its articles again$", run.log, re.M), run.log[-3000:]
+
+
+def test_without_the_archive_a_feed_lost_fails_the_crawl(small_disk: Path, mirror_root: Path, tmp_path: Path) -> None:
+    """NEWSCRAWL_STORE_ENABLED=False: the feed is the crawl's one output, so losing it is the crawl
+    failing at its job (exit status 1), and the line does not send anyone to an archive."""
+    subprocess.run(["mount", "-o", f"remount,size={FULL_SIZE}", str(small_disk)], check=True)
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "feeds").symlink_to(small_disk)
+    with MirrorServer(mirror_root) as server:
+        run = run_crawl(server.base_url, tmp_path, "-s", "NEWSCRAWL_STORE_ENABLED=False", output=False)
+    assert run.returncode == 1, run.log[-3000:]
+    assert "Traceback" not in run.log
+    [said] = error_lines(run)
+    assert said.endswith("(No space left on device): this feed is dropped, its partial file removed, and the crawl goes on; "
+                         "the articles it was to hold are in no archive (NEWSCRAWL_STORE_ENABLED is off)"), said
+    assert not list(small_disk.iterdir())
