@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from io import BytesIO
 from pathlib import Path
-from typing import IO, Any, Iterable, Iterator, Optional
+from typing import IO, Any, Iterable, Iterator, Mapping, Optional
 
 from itemadapter import ItemAdapter
 from scrapy import Request
@@ -45,13 +45,15 @@ from warcio.bufferedreaders import ChunkedDataReader
 
 from newscrawl.compact import KeySet
 from newscrawl.config import ARCHIVE_CRAWL, NewscrawlConfig
-from newscrawl.db import ARTICLES, REEXTRACTION, Archive, article_values, hash_prefix, utc_now
+from newscrawl.db import ARTICLES, BANDS, REEXTRACTION, Archive, article_values, hash_prefix, utc_now
+from newscrawl.dedup import PrintIndex, TextPrint
+from newscrawl.fts import index_added_articles
 from newscrawl.healing import page_failed
 from newscrawl.items import ARTICLE_FIELDS, Article
 from newscrawl.middlewares import PageIntegrityMiddleware, PageSizeBound
 from newscrawl.recording import FETCHED_AT, WARC_RECORD
 from newscrawl.rendering import PageRenderer, RenderingConfig
-from newscrawl.urls import article_id_from_url, to_site_url
+from newscrawl.urls import article_id_from_url
 from newscrawl.warc import TRUNCATED_DISCONNECT, TRUNCATED_LENGTH, Entry, Message, TornRecord, index_of, read_message, warcinfo_fields
 from newscrawl.writer import _end_with_parent, _main_script_left_out
 from pipelines.dedup import DedupPipeline
@@ -63,6 +65,13 @@ logger = logging.getLogger(__name__)
 COMPARED_FIELDS = tuple(name for name in ARTICLE_FIELDS if name not in ("fetched_at", "fetched_url"))
 BATCH = 500
 DEFAULT_SPIDER = "asia"
+# SQLite's page cache of the connection that stores (its default is 2 MiB): a rebuild writes
+# 32 rows an article into the index on article_bands.key, at random places
+STORE_CACHE_KIB = 64 * 1024
+# pages of WAL between checkpoints of the connection that stores (SQLite's default: 1,000, 4 MB)
+STORE_CHECKPOINT_PAGES = 16_384
+# articles whose prints a rebuild keeps in memory (about 1 KB each: newscrawl.dedup.PrintIndex)
+MAX_INDEXED_PRINTS = 200_000
 # a run of fewer articles is read in this process; a larger one by worker processes, CHUNK articles a task
 POOL_FROM = 200
 CHUNK = 50
@@ -141,13 +150,12 @@ class StoredPages:
         report.files = len(files)
 
     def _add(self, number: int, entries: Iterable[Entry]) -> None:
-        base_url = self.base_urls[number] or None
         for entry in entries:
             if entry.type == "conversion" and entry.refers_to:
                 self.renderings[entry.refers_to] = (number, entry)
             if entry.type not in ("response", "revisit") or entry.status != 200:
                 continue
-            article_id = article_id_from_url(to_site_url(entry.uri, base_url))
+            article_id = article_id_from_url(entry.uri)  # a mirror's URL has the site's path
             if article_id is None:
                 continue
             self.captures.setdefault(article_id, []).append((number, entry))
@@ -360,7 +368,18 @@ def _second(warc_date: str) -> str:
 
 
 class ReextractionArchive(Archive):
-    """The archive's side of a reparse: what it holds of these articles, and the writes."""
+    """The archive's side of a reparse: what it holds of these articles, and the writes.
+
+    Into an archive that held no article's print when it was opened (a rebuild into a fresh
+    archive), every band the near-duplicate search can meet is one this process wrote: it
+    keeps them in memory too (PrintIndex, up to MAX_INDEXED_PRINTS articles), and asks them
+    there instead of the archive's band index, with the same answers."""
+
+    def __init__(self, database_url: str, near_duplicate_threshold: float) -> None:
+        super().__init__(database_url, near_duplicate_threshold)
+        with self.engine.connect() as conn:
+            fresh = conn.execute(select(BANDS.c.article_id).limit(1)).first() is None
+        self.written: Optional[PrintIndex] = PrintIndex() if fresh else None
 
     def archived(self, conn: Connection, article_ids: list[str]) -> dict[str, dict[str, Any]]:
         columns = [ARTICLES.c[name] for name in ARTICLE_FIELDS]
@@ -378,9 +397,27 @@ class ReextractionArchive(Archive):
         updated = (*ARTICLE_FIELDS, "changed_at")  # last_seen_at stays: it says when the site last showed the article
         conn.execute(insert.on_conflict_do_update(index_elements=[ARTICLES.c.article_id],
                                                   set_={name: insert.excluded[name] for name in updated}), rows)
+        # full-text index: new rows here (changed ones: the update trigger), as Archive.write_batch does
+        index_added_articles(conn, [a.article_id for a in new])
         self._add_revisions(conn, stored, now, None, origin=REEXTRACTION)
         self._replace_links(conn, stored)
-        self._link_near_duplicates(conn, stored, now, None)
+        if conn.dialect.name == "sqlite":
+            # the band index's pages stay in memory from one batch to the next, and the pages a
+            # batch writes go to the file at a checkpoint every few batches rather than at each
+            conn.exec_driver_sql(f"PRAGMA cache_size=-{STORE_CACHE_KIB}")
+            conn.exec_driver_sql(f"PRAGMA wal_autocheckpoint={STORE_CHECKPOINT_PAGES}")
+        prints = {a.article_id: TextPrint.of(a.body) for a in stored}
+        self._link_near_duplicates(conn, stored, now, None, prints)
+        if self.written is not None:
+            if len(self.written) + len(prints) > MAX_INDEXED_PRINTS or any(i in self.written.signatures for i in prints):
+                self.written = None  # past the memory bound (or an article written twice): the archive is asked again
+            else:
+                self.written.add(prints)
+
+    def _archived_prints(self, conn: Connection, keys: set[int]) -> tuple[dict[int, list[str]], Mapping[str, bytes]]:
+        if self.written is None:
+            return super()._archived_prints(conn, keys)
+        return self.written.holders(keys), self.written.signatures
 
 
 _store: Optional[ReextractionArchive] = None  # a store process's archive

@@ -274,3 +274,55 @@ def test_signature_prefilter_keeps_the_candidates_that_agree_enough() -> None:
     assert likely_similar(mine.signature, candidates, 1.0) == ["same"]
     assert likely_similar(mine.signature, [], 0.5) == []
     assert len(mine.signature) == 4 * NUM_HASHES
+
+
+def test_prints_are_the_minhash_of_the_documented_formula(bigger_manifest: dict[str, Any]) -> None:
+    """TextPrint.of against the formula it implements, written plainly (Python integers, one
+    shingle at a time): h_i(x) = (a_i * crc32(x) + b_i) mod p, the minimum over the shingles;
+    band keys BLAKE2b of each band's number and values."""
+    import hashlib
+    import struct
+    import zlib
+
+    from newscrawl.dedup import _A, _B, _PRIME, BANDS, NUM_HASHES, ROWS_PER_BAND
+
+    bodies = [a["expected"]["body"] for a in list(bigger_manifest["articles"].values())[:20]]
+    bodies += ["", "one two three", " ".join(f"word{i % 7000}" for i in range(9000))]  # none, one shingle, > 4096 rows
+    for body in bodies:
+        words = [w for w in "".join(c if c.isalnum() or c == "_" else " " for c in body.lower()).split()]
+        grams = {" ".join(words[i : i + 4]) for i in range(len(words) - 3)} if len(words) > 4 else ({" ".join(words)} if words else set())
+        crcs = [zlib.crc32(g.encode("utf-8")) for g in grams]
+        signature = [min(((int(a) * x + int(b)) % int(_PRIME) for x in crcs), default=0) for a, b in zip(_A, _B)]
+        keys = tuple(int.from_bytes(hashlib.blake2b(struct.pack(f"<B{ROWS_PER_BAND}Q", n, *signature[n * ROWS_PER_BAND : (n + 1) * ROWS_PER_BAND]),
+                                                    digest_size=8).digest(), "big") >> 1 for n in range(BANDS))
+        assert TextPrint.of(body) == TextPrint(keys, struct.pack(f"<{NUM_HASHES}I", *signature)), body[:60]
+
+
+def test_a_rebuild_finds_near_duplicates_in_memory_as_the_archive_would(tmp_path: Path, bigger_manifest: dict[str, Any]) -> None:
+    """scrapy reparse into a fresh archive asks its own prints (newscrawl.dedup.PrintIndex) instead
+    of the archive's band index: the same holders, in the same order, and the same links."""
+    from sqlalchemy import literal_column, select
+
+    from newscrawl.db import BANDS, NEAR
+    from newscrawl.reparse import ReextractionArchive
+
+    articles = list(expected_articles(bigger_manifest).values())
+    links = {}
+    for where in ("memory", "archive"):
+        archive = ReextractionArchive(f"sqlite:///{tmp_path / where}.sqlite", NEAR_DUPLICATE_THRESHOLD)
+        assert archive.written is not None  # an archive without prints: its own are kept
+        if where == "archive":
+            archive.written = None  # as into an archive that held prints: the band index is asked
+        for start in range(0, len(articles), 100):  # batch after batch, as a reparse stores
+            with archive.engine.begin() as conn:
+                archive.store(conn, articles[start : start + 100], [])
+        with archive.engine.connect() as conn:
+            links[where] = conn.execute(select(NEAR.c.article_id, NEAR.c.similar_id, NEAR.c.similarity)
+                                        .order_by(literal_column("rowid"))).all()
+            if where == "memory":
+                assert archive.written is not None and len(archive.written) == len(articles)
+                keys = set(conn.execute(select(BANDS.c.key)).scalars())
+                assert archive.written.holders(keys) == ReextractionArchive._sharing_bands(conn, keys)
+        archive.close()
+    assert {frozenset(link[:2]) for link in links["memory"]} == {frozenset(p) for p in bigger_manifest["duplicates"]["near"]}
+    assert links["memory"] == links["archive"]

@@ -24,6 +24,7 @@ from newscrawl.reparse import Report, Reparser, Selection, StoredPages
 from newscrawl.warc import warc_files
 from newscrawl.mirror.server import MirrorServer
 from tests.archive.conftest import as_set, run_export
+from tests.archive.test_search import hits, ids
 from tests.conftest import PROJECT_ROOT, run_crawl
 
 pytestmark = pytest.mark.e2e
@@ -40,6 +41,10 @@ def test_reparse_rebuilds_the_crawl_on_either_backend(mirror: MirrorServer, mani
     done = subprocess.run(command, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert as_set(run_export(database_url).lines()) == as_set(crawled)
+    # the rebuilt articles are in the full-text index, as the crawl's are
+    for word in ("Pyongyang", "Seoul"):
+        found = ids(hits(crawl.database_url, word))
+        assert found and ids(hits(database_url, word)) == found, word
     # the same pages again, every article already there: unchanged, no revision added
     again = subprocess.run(command, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert again.returncode == 0 and f"0 changed, 0 new, {len(crawled)} unchanged" in again.stdout, again.stdout + again.stderr
