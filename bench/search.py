@@ -44,7 +44,7 @@ from typing import Any, Callable, Iterator, Optional
 from sqlalchemy import text
 
 from bench.run import ROOT, scrapy_command, stats_extension_setting
-from newscrawl import db, settings
+from newscrawl import db, readers, settings
 from newscrawl.commands.diff import render_pieces
 from newscrawl.db import Archive
 from newscrawl.history import ChangeFilter, diff_versions, edit_log, read_history
@@ -201,6 +201,16 @@ def bench_search(database_url: str, queries: list[tuple[str, str, SearchFilter]]
     by_kind = {kind: timing([t for q in per_query if q["kind"] == kind for t in [q["median_ms"]]]) for kind in dict.fromkeys(q["kind"] for q in per_query)}
     return {"queries": len(queries), "rounds": rounds, **timing(every), "by_kind": by_kind,
             "slowest": sorted(per_query, key=lambda q: -q["median_ms"])[:5], "per_query": per_query}
+
+
+def with_python_sqlite(run: Callable[[], Any]) -> Any:
+    """`run` with the readers opening SQLite through Python's own module."""
+    kept = readers.sqlite3
+    readers.sqlite3 = sqlite3  # type: ignore[assignment]
+    try:
+        return run()
+    finally:
+        readers.sqlite3 = kept
 
 
 def bench_diff(database_url: str, edited: list[str], count: int = 50) -> dict[str, Any]:
@@ -378,9 +388,12 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("--ab-articles", type=int, default=20_000, help="articles written each way for the writer's CPU (0: none)")
     parser.add_argument("--crawl-articles", type=int, default=2000, help="mirror of the crawl comparison (0: none)")
     parser.add_argument("--reps", type=int, default=3, help="crawls each way")
+    parser.add_argument("--compare-python-sqlite", action="store_true",
+                        help="time the 50 queries again through Python's own sqlite3 module (Debian's SQLite)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "search.json", help="write the figures as JSON here")
     args = parser.parse_args(argv)
-    figures: dict[str, Any] = {"targets": TARGETS, "sqlite": sqlite3.sqlite_version, "nproc": os.cpu_count(),
+    figures: dict[str, Any] = {"targets": TARGETS, "sqlite_writer": sqlite3.sqlite_version,
+                               "sqlite_readers": readers.sqlite3.sqlite_version, "nproc": os.cpu_count(),
                                "load_at_start": os.getloadavg()}
     now = datetime(2026, 12, 1, tzinfo=timezone.utc)
     first, later, edited = step(f"corpus of {args.articles} index articles (two editions)", lambda: corpus(args.articles, now))
@@ -388,13 +401,18 @@ def main(argv: Optional[list[str]] = None) -> int:
                          "mean_body_chars": round(statistics.mean(len(a.body) for a in first))}
     with folder(args.archive.parent if args.archive else None) as work:
         path = args.archive or work / "archive.sqlite"
+        url = f"sqlite:///{path}"
         if not path.exists():
             figures["build"] = step("archive", lambda: build_archive(path, first, later))
-        url = f"sqlite:///{path}"
+        else:  # a kept archive, brought to this newscrawl's schema as a crawl would
+            Archive(url).close()
         figures["size"] = step("size with and without the index", lambda: sizes(path, work))
         frequency = word_frequencies(first)
         queries = make_queries(first, frequency)
         figures["search"] = step("search: 50 queries x 3", lambda: bench_search(url, queries))
+        if args.compare_python_sqlite and readers.sqlite3 is not sqlite3:
+            figures["search_python_sqlite"] = step(f"search with Python's own SQLite {sqlite3.sqlite_version}, for comparison",
+                                                   lambda: with_python_sqlite(lambda: bench_search(url, queries)))
         figures["search_very_common"] = step("search: the most common words (not in the 50)",
                                              lambda: bench_search(url, very_common_queries(frequency)))
         figures["diff"] = step("diff: 50 edited articles", lambda: bench_diff(url, edited))

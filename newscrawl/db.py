@@ -219,6 +219,8 @@ class NearDuplicateRow(Base):
 
 
 Index("ix_revisions_article_seen", RevisionRow.article_id, RevisionRow.seen_at)
+# `--section` compares folded case (search, export), often with a published window; migration 0006
+Index("ix_articles_section_folded", func.lower(ArticleRow.section), ArticleRow.published_at)
 
 ARTICLES = ArticleRow.__table__
 REVISIONS = RevisionRow.__table__

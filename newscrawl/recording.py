@@ -10,7 +10,14 @@ robots.txt and redirects alike: a `request` record and a `response` record, conc
   written as a `revisit` record (profile identical-payload-digest) naming the original's
   record, date and URI: a re-crawl of an unchanged site costs its headers only.
 - A page the browser rendered (newscrawl.rendering) is also kept as the browser left it: a
-  `conversion` record referring to the static page's response record.
+  `conversion` record referring to the static page's response record. What the browser
+  fetched itself meanwhile (the page again, its scripts' JSON, scripts, fragments;
+  newscrawl.browser_traffic) is kept as request and response (or revisit) records too, at
+  most NEWSCRAWL_WARC_BROWSER_MAX_RESPONSES answers and NEWSCRAWL_WARC_BROWSER_MAX_BYTES of
+  payload per rendering; the rendering's records share a `WARC-Page-ID` and name their
+  `WARC-Resource-Type` (Browsertrix's fields), so `scrapy reparse` tells them from pages.
+- An article page's records say how the crawl found it (Newscrawl-Hops, Newscrawl-Backfill),
+  and the warcinfo record a backfill's window, so that `scrapy reparse` keeps what the crawl kept.
 - A page cut by the page-size bound (Scrapy's download stopped) keeps the bytes received,
   marked `WARC-Truncated: length`; one that lost its connection (Scrapy's `dataloss`),
   `WARC-Truncated: disconnect`. A damaged page is kept as it came: it is what the site sent;
@@ -30,7 +37,6 @@ from __future__ import annotations
 import logging
 import socket
 from dataclasses import dataclass
-from http import HTTPStatus
 from pathlib import Path
 from typing import Any, Optional
 from urllib.parse import urlsplit
@@ -41,13 +47,15 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 from scrapy.settings import BaseSettings
 from scrapy.utils.defer import deferred_from_coro
+from scrapy_playwright.page import PageMethod
 
 from newscrawl import __version__
+from newscrawl.browser_traffic import BrowserTraffic
 from newscrawl.config import ARCHIVE_CRAWL, NewscrawlConfig, number_setting
 from newscrawl.middlewares import DamagedPage
 from newscrawl.warc import (
     TRUNCATED_DISCONNECT, TRUNCATED_LENGTH, WARC_VERSION, Entry, Originals, Pending, Record, WarcFileSet, delete_file, http_head, index_of,
-    payload_digest, revisit_key, seal, utc_now, warc_date, warc_files,
+    payload_digest, revisit_key, seal, status_phrase, utc_now, warc_date, warc_files,
 )
 
 logger = logging.getLogger(__name__)
@@ -55,12 +63,25 @@ logger = logging.getLogger(__name__)
 # request.meta keys: when the page was fetched (UTC, to the second), and its response record
 FETCHED_AT = "newscrawl_fetched_at"
 WARC_RECORD = "newscrawl_warc_record"
+# request.meta key of a rendering's BrowserTraffic (with the meta it replaced)
+BROWSER_TRAFFIC = "newscrawl_warc_browser_traffic"
+# WARC fields of an article page's records: the READ MORE hops it was found at, and "sitemap"
+# when a backfill found it in the site's sitemaps (newscrawl.reparse keeps what the crawl kept)
+HOPS_FIELD = "Newscrawl-Hops"
+BACKFILL_FIELD = "Newscrawl-Backfill"
+# the scrapy-playwright meta keys a rendering's BrowserTraffic sets (and gives back)
+_BROWSER_HOOKS = ("playwright_page_event_handlers", "playwright_page_methods", "playwright_page_init_callback")
+# the response record's fields its request record repeats
+_REQUEST_FIELDS = frozenset({"WARC-Page-ID", "WARC-Resource-Type"})
 # the body arrived de-chunked: a replay tool must not de-chunk it again
 _DROPPED_RESPONSE_HEADERS = frozenset({b"transfer-encoding"})
 HTTP_RESPONSE = "application/http; msgtype=response"
 HTTP_REQUEST = "application/http; msgtype=request"
 REVISIT_PROFILE = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
 DEFAULT_MAX_BYTES = 1_000_000_000  # IIPC's usual 1 GB
+# what the browser fetches itself during one rendering, kept at most (newscrawl.browser_traffic)
+DEFAULT_BROWSER_MAX_RESPONSES = 100
+DEFAULT_BROWSER_MAX_BYTES = 16 * 1024 * 1024
 # A page that came while the WARC file could not be written: not parsed, so that no article is
 # stored without its page; an article page goes on the retry record, the next crawl fetches it again
 def not_kept() -> DamagedPage:
@@ -73,6 +94,9 @@ class WarcConfig:
     directory: Path  # <data dir>/warc
     max_bytes: int  # NEWSCRAWL_WARC_MAX_BYTES: a file is closed before it would pass this
     keep: int  # NEWSCRAWL_WARC_KEEP: files kept (0: all)
+    # NEWSCRAWL_WARC_BROWSER_MAX_RESPONSES / _BYTES: the browser's own answers kept per rendering
+    browser_max_responses: int = DEFAULT_BROWSER_MAX_RESPONSES
+    browser_max_bytes: int = DEFAULT_BROWSER_MAX_BYTES
 
     @classmethod
     def from_settings(cls, settings: BaseSettings) -> "WarcConfig":
@@ -81,6 +105,8 @@ class WarcConfig:
             directory=NewscrawlConfig.from_settings(settings).data_dir / "warc",
             max_bytes=max(1, int(number_setting(settings, "NEWSCRAWL_WARC_MAX_BYTES", DEFAULT_MAX_BYTES, whole=True))),
             keep=int(number_setting(settings, "NEWSCRAWL_WARC_KEEP", 0, whole=True)),
+            browser_max_responses=int(number_setting(settings, "NEWSCRAWL_WARC_BROWSER_MAX_RESPONSES", DEFAULT_BROWSER_MAX_RESPONSES, whole=True)),
+            browser_max_bytes=int(number_setting(settings, "NEWSCRAWL_WARC_BROWSER_MAX_BYTES", DEFAULT_BROWSER_MAX_BYTES, whole=True)),
         )
 
 
@@ -124,6 +150,7 @@ class WarcRecorder:
         self.files: Optional[WarcFileSet] = None
         self.originals = Originals()
         self.failed = False
+        self._cap_warned = False  # the browser cap's warning: once a crawl
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "WarcRecorder":
@@ -163,10 +190,45 @@ class WarcRecorder:
             # the mirror a crawl read instead of the site: reparse maps its URLs back to the site's
             "newscrawl-base-url": getattr(spider, "base_url", None) or "",
             "newscrawl-crawl-id": str(self.stats.get_value("newscrawl/crawl_id") or ""),
+            **self._backfill_info(spider),
         }
 
-    # responses --------------------------------------------------------------------------
+    @staticmethod
+    def _backfill_info(spider: Any) -> dict[str, str]:
+        """A backfill's window and READ MORE depth: what decided which of its pages it kept."""
+        since, until = getattr(spider, "since", None), getattr(spider, "until", None)
+        if not (since and until):
+            return {}
+        return {"newscrawl-since": since.isoformat(), "newscrawl-until": until.isoformat(),
+                "newscrawl-read-more-depth": str(getattr(spider, "max_hops", ""))}
+
+    # requests -----------------------------------------------------------------------------
+    def process_request(self, request: Request) -> None:
+        """A rendering: the browser's own exchanges are collected while the page is open."""
+        if request.meta.get("playwright") and self.config.browser_max_responses and not self.failed:
+            traffic = BrowserTraffic(self.config.browser_max_responses, self.config.browser_max_bytes)
+            # kept as they were, so that a rendering tried again (and rescheduled) carries no collector
+            request.meta[BROWSER_TRAFFIC] = (traffic, {key: request.meta.get(key) for key in _BROWSER_HOOKS})
+            request.meta["playwright_page_event_handlers"] = {**(request.meta.get("playwright_page_event_handlers") or {}),
+                                                              **traffic.event_handlers()}
+            request.meta["playwright_page_methods"] = [*(request.meta.get("playwright_page_methods") or ()), PageMethod(traffic.settle)]
+            request.meta["playwright_page_init_callback"] = traffic.wire.watch
+
+    def _browser_traffic(self, request: Request) -> Optional[BrowserTraffic]:
+        kept = request.meta.pop(BROWSER_TRAFFIC, None)
+        if kept is None:
+            return None
+        traffic, replaced = kept
+        for key, value in replaced.items():
+            if value is None:
+                request.meta.pop(key, None)
+            else:
+                request.meta[key] = value
+        return traffic
+
+    # responses ------------------------------------------------------------------------------
     def process_response(self, request: Request, response: Response) -> Response:
+        traffic = self._browser_traffic(request)
         if urlsplit(response.url).scheme not in ("http", "https"):
             return response
         if self.failed:
@@ -174,7 +236,8 @@ class WarcRecorder:
         now = utc_now()
         try:
             if request.meta.get("playwright"):
-                entries = self._write_rendering(request, response, warc_date(now))
+                self._write_browser_traffic(request, traffic)
+                entries = self._write_rendering(request, response, warc_date(now), traffic)
             else:
                 entries = self._write_exchange(request, response, warc_date(now))
         except OSError as exc:
@@ -184,54 +247,117 @@ class WarcRecorder:
         request.meta[WARC_RECORD] = entries[0].id
         return response
 
+    def process_exception(self, request: Request, exception: BaseException) -> None:
+        """A rendering that failed: what the browser received meanwhile is kept all the same."""
+        traffic = self._browser_traffic(request)
+        if traffic is not None and not self.failed:
+            try:
+                self._write_browser_traffic(request, traffic)
+            except OSError as exc:
+                self._write_failed(exc)
+
     def _write_exchange(self, request: Request, response: Response, date: str) -> list[Entry]:
-        files = self._file_set()
-        body = response.body
-        digest = payload_digest(body)
         truncated = TRUNCATED_LENGTH if "download_stopped" in response.flags else TRUNCATED_DISCONNECT if "dataloss" in response.flags else None
-        status_line = b"%s %d %s" % ((response.protocol or "HTTP/1.1").encode("ascii"), response.status, _phrase(response.status).encode("ascii"))
+        status_line = b"%s %d %s" % ((response.protocol or "HTTP/1.1").encode("ascii"), response.status,
+                                     status_phrase(response.status).encode("ascii"))
         head = http_head(status_line.rstrip(), [(name, value) for name, values in response.headers.items()
                                                  if name.lower() not in _DROPPED_RESPONSE_HEADERS for value in values])
         fields = [("WARC-IP-Address", str(response.ip_address))] if response.ip_address is not None else []
-        key = revisit_key(response.url, digest)
-        original = None if truncated else self.originals.get(key)
+        fields += self._found_by(request)
+        encoded = response.headers.get(b"Content-Encoding", b"identity").strip().lower() not in (b"", b"identity")
+        request_headers = [(name, value) for name, values in request.headers.items() for value in values]
+        return self._write_pair(Exchange(response.url, response.status, head, response.body, fields, encoded, truncated,
+                                         request.method, request_headers, request.body or b""), date)
+
+    @staticmethod
+    def _found_by(request: Request) -> list[tuple[str, str]]:
+        """How the crawl came to an article page: READ MORE hops, and a backfill's sitemap
+        (`scrapy reparse` keeps what the crawl would keep: newscrawl.reparse)."""
+        hops = request.meta.get("newscrawl_hops")
+        if hops is None:
+            return []
+        fields = [(HOPS_FIELD, str(hops))]
+        if request.meta.get("newscrawl_backfill"):
+            fields.append((BACKFILL_FIELD, "sitemap"))
+        return fields
+
+    def _write_pair(self, exchange: "Exchange", date: str, counted: str = "") -> list[Entry]:
+        """A response (a revisit when the URI gave this payload before) and its request, concurrent."""
+        files = self._file_set()
+        digest = payload_digest(exchange.payload)
+        fields = list(exchange.fields)
+        key = revisit_key(exchange.url, digest)
+        original = None if exchange.truncated else self.originals.get(key)
         if original is not None:
-            fields += [("WARC-Profile", REVISIT_PROFILE), ("WARC-Refers-To-Target-URI", response.url),
+            fields += [("WARC-Profile", REVISIT_PROFILE), ("WARC-Refers-To-Target-URI", exchange.url),
                        ("WARC-Refers-To-Date", original[1]), ("WARC-Refers-To", original[0])]
-            record = Record("revisit", response.url, date, fields, head, b"", HTTP_RESPONSE, digest, response.status, original[0])
+            record = Record("revisit", exchange.url, date, fields, exchange.head, b"", HTTP_RESPONSE, digest, exchange.status,
+                            original[0])
             self.stats.inc_value("newscrawl/warc/revisits")
         else:
-            if truncated:
-                fields.append(("WARC-Truncated", truncated))
+            if exchange.truncated:
+                fields.append(("WARC-Truncated", exchange.truncated))
                 self.stats.inc_value("newscrawl/warc/truncated")
-            record = Record("response", response.url, date, fields, head, body, HTTP_RESPONSE, digest, response.status, truncated=truncated)
+            record = Record("response", exchange.url, date, fields, exchange.head, exchange.payload, HTTP_RESPONSE, digest,
+                            exchange.status, truncated=exchange.truncated)
             self.stats.inc_value("newscrawl/warc/responses")
-        encoded = response.headers.get(b"Content-Encoding", b"identity").strip().lower() not in (b"", b"identity")
-        entries = files.write([Pending(record, encoded or original is not None),
-                               Pending(self._request_record(request, response.url, date, record.id), encoded=True)])
-        if original is None and not truncated:
+        request_record = self._request_record(exchange, date, record.id)
+        entries = files.write([Pending(record, exchange.encoded or original is not None), Pending(request_record, encoded=True)])
+        if original is None and not exchange.truncated:
             self.originals.add(key, record.id, date)
         self._count(entries)
         return entries
 
     @staticmethod
-    def _request_record(request: Request, url: str, date: str, response_id: str) -> Record:
-        """The request as sent: Scrapy's HTTP/1.1 handler adds the Host header to these."""
-        parts = urlsplit(url)
+    def _request_record(exchange: "Exchange", date: str, response_id: str) -> Record:
+        """The request as sent: Scrapy's HTTP/1.1 handler adds the Host header to these (and
+        HTTP/2 has none: its :authority is the host)."""
+        parts = urlsplit(exchange.url)
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        headers = [(name, value) for name, values in request.headers.items() for value in values]
+        headers = list(exchange.request_headers)
         if not any(name.lower() == b"host" for name, _ in headers):
             headers.insert(0, (b"Host", parts.netloc.encode("ascii")))
-        head = http_head(f"{request.method} {target} HTTP/1.1".encode("ascii"), headers)
-        body = request.body or b""
-        return Record("request", url, date, [("WARC-Concurrent-To", response_id)], head, body, HTTP_REQUEST, payload_digest(body))
+        head = http_head(f"{exchange.method} {target} HTTP/1.1".encode("ascii"), headers)
+        body = exchange.request_body
+        fields = [("WARC-Concurrent-To", response_id), *((n, v) for n, v in exchange.fields if n in _REQUEST_FIELDS)]
+        return Record("request", exchange.url, date, fields, head, body, HTTP_REQUEST, payload_digest(body))
 
-    def _write_rendering(self, request: Request, response: Response, date: str) -> list[Entry]:
+    def _write_browser_traffic(self, request: Request, traffic: Optional[BrowserTraffic]) -> None:
+        """What the browser fetched itself while rendering the page (newscrawl.browser_traffic),
+        each as a response or revisit with its request, named with the rendering's WARC-Page-ID."""
+        if traffic is None:
+            return
+        for exchange in traffic.take():
+            fields = [("WARC-Page-ID", traffic.page_id), ("WARC-Resource-Type", exchange.resource_type)]
+            if exchange.ip_address:
+                fields.insert(0, ("WARC-IP-Address", exchange.ip_address))
+            if exchange.protocol:
+                fields.append(("WARC-Protocol", exchange.protocol))
+            head = http_head(exchange.status_line, exchange.response_headers)
+            self._write_pair(Exchange(exchange.url, exchange.status, head, exchange.payload, fields, False, None,
+                                      exchange.method, exchange.request_headers, exchange.request_body), exchange.date)
+            self.stats.inc_value("newscrawl/warc/browser_responses")
+        if traffic.unreadable or traffic.unfinished:  # the page closed first: nothing whole to keep
+            self.stats.inc_value("newscrawl/warc/browser_unfinished", traffic.unreadable + traffic.unfinished)
+        if traffic.over_cap:
+            self.stats.inc_value("newscrawl/warc/browser_not_kept", traffic.over_cap)
+            if not self._cap_warned:
+                self._cap_warned = True
+                logger.warning(
+                    "Rendering of %s: the browser fetched more than NEWSCRAWL_WARC_BROWSER_MAX_RESPONSES=%d answers or "
+                    "NEWSCRAWL_WARC_BROWSER_MAX_BYTES=%d bytes; %d answers past that are not kept in WARC (counted in "
+                    "newscrawl/warc/browser_not_kept, warned once)", request.url, self.config.browser_max_responses,
+                    self.config.browser_max_bytes, traffic.over_cap)
+
+    def _write_rendering(self, request: Request, response: Response, date: str, traffic: Optional[BrowserTraffic]) -> list[Entry]:
         """The HTML the browser produced, as a conversion of the static page's response record."""
         files = self._file_set()
         static = request.meta.get(WARC_RECORD)
         encoding = getattr(response, "encoding", None) or "utf-8"
-        record = Record("conversion", response.url, date, [("WARC-Refers-To", static)] if static else [], b"", response.body,
+        fields = [("WARC-Refers-To", static)] if static else []
+        if traffic is not None:
+            fields.append(("WARC-Page-ID", traffic.page_id))
+        record = Record("conversion", response.url, date, fields, b"", response.body,
                         f"text/html; charset={encoding}", payload_digest(response.body), refers_to=static)
         entries = files.write([Pending(record)])
         self.stats.inc_value("newscrawl/warc/conversions")
@@ -268,8 +394,17 @@ class WarcRecorder:
                     ", ".join(p.name for p in self.files.written[-3:]))
 
 
-def _phrase(status: int) -> str:
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return ""
+@dataclass
+class Exchange:
+    """A request and its answer, as the records keep them."""
+
+    url: str
+    status: int
+    head: bytes  # the HTTP response's head
+    payload: bytes
+    fields: list[tuple[str, str]]  # WARC fields of the response record (some go on the request's too)
+    encoded: bool  # the payload is compressed already (Content-Encoding)
+    truncated: Optional[str]
+    method: str
+    request_headers: list[tuple[bytes, bytes]]
+    request_body: bytes

@@ -7,6 +7,11 @@ answer (decompression, the integrity check, the page-size bound), the spider's o
 callback (its parser choice, its rendering decision, its bounds), and the item pipelines but
 the archive's (body bound, cleaning, dedup). No code of extraction lives here.
 
+It reads what the crawl parsed: the browser's own fetches during a rendering (the records of
+a rendering's WARC-Page-ID) are not pages. Of a backfill's pages (their warcinfo names its
+window) it keeps what the backfill kept, by the spider's rule and the way each page was found
+(newscrawl.recording's Newscrawl-* fields): the sitemaps list every section's articles.
+
 What comes out is compared with the archive field by field. An article that differs is
 stored with a revision marked `origin = 'reextraction'` (newscrawl.db.REEXTRACTION): today's
 parsers read the same page differently, which is not an edit by the site. An article the
@@ -51,7 +56,7 @@ from newscrawl.fts import index_added_articles
 from newscrawl.healing import page_failed
 from newscrawl.items import ARTICLE_FIELDS, Article
 from newscrawl.middlewares import PageIntegrityMiddleware, PageSizeBound
-from newscrawl.recording import FETCHED_AT, WARC_RECORD
+from newscrawl.recording import BACKFILL_FIELD, FETCHED_AT, HOPS_FIELD, WARC_RECORD
 from newscrawl.rendering import PageRenderer, RenderingConfig
 from newscrawl.urls import article_id_from_url
 from newscrawl.warc import TRUNCATED_DISCONNECT, TRUNCATED_LENGTH, Entry, Message, TornRecord, index_of, read_message, warcinfo_fields
@@ -105,15 +110,52 @@ Location = tuple[int, Entry]  # (which file, which record)
 
 
 @dataclass(frozen=True)
+class Backfill:
+    """The window and READ MORE depth of the backfill crawl that wrote a WARC file (its warcinfo)."""
+
+    since: date
+    until: date
+    depth: int
+
+    @classmethod
+    def of(cls, info: dict[str, str]) -> Optional["Backfill"]:
+        try:
+            return cls(date.fromisoformat(info["newscrawl-since"]), date.fromisoformat(info["newscrawl-until"]),
+                       int(info["newscrawl-read-more-depth"]))
+        except (KeyError, ValueError):
+            return None  # not a backfill's file (or not newscrawl's)
+
+
+@dataclass(frozen=True)
 class Capture:
     """One stored page of an article, with what reading it needs: the record, the original a
-    revisit refers to, the browser's HTML of a rendered page, the mirror the crawl read."""
+    revisit refers to, the browser's HTML of a rendered page, the mirror the crawl read, the
+    backfill that fetched it."""
 
     path: Path
     entry: Entry
     original: Optional[tuple[Path, Entry]] = None
     rendering: Optional[tuple[Path, Entry]] = None
     base_url: Optional[str] = None
+    backfill: Optional[Backfill] = None
+
+
+@dataclass(frozen=True)
+class FoundBy:
+    """What a backfill did with an article page (SectionSpider.article_found), as its records
+    say the crawl found it: from a sitemap, or at some READ MORE hops (a READ MORE link or a
+    retry); and as the spider reads the article today: in the crawl's section and window, the
+    articles it names in READ MORE."""
+
+    backfill: Backfill
+    hops: Optional[int]
+    from_sitemap: bool
+    in_window: bool
+    names: tuple[str, ...]
+
+
+# what reading an article's captures gives: its article, the captures read, why those before gave none, FoundBy
+Read = tuple[Optional[Article], int, Counter[str], Optional[FoundBy]]
 
 
 @dataclass
@@ -137,6 +179,8 @@ class StoredPages:
         self.captures: dict[str, list[Location]] = {}
         self.by_id: dict[str, Location] = {}  # response records, for revisits
         self.renderings: dict[str, Location] = {}  # the static response's record id -> the browser's HTML
+        self.backfills: list[Optional[Backfill]] = []
+        rendering_pages: set[str] = set()  # WARC-Page-ID of the renderings: their records are the browser's own fetches
         for number, path in enumerate(files):
             found = index_of(path)
             if found.torn is not None:
@@ -146,13 +190,22 @@ class StoredPages:
             info = warcinfo_fields(path, found.entries)
             self.base_urls.append(info.get("newscrawl-base-url", ""))
             self.spiders.append(info.get("newscrawl-spider", ""))
-            self._add(number, found.entries)
+            self.backfills.append(Backfill.of(info))
+            self._add(number, found.entries, rendering_pages)
         report.files = len(files)
+        if rendering_pages:
+            # the browser fetched the page again while rendering it: the crawl parsed the static
+            # response and the browser's HTML (the conversion record), not that fetch
+            self.captures = {article_id: kept for article_id, locations in self.captures.items()
+                             if (kept := [c for c in locations if c[1].page not in rendering_pages])}
 
-    def _add(self, number: int, entries: Iterable[Entry]) -> None:
+    def _add(self, number: int, entries: Iterable[Entry], rendering_pages: set[str]) -> None:
         for entry in entries:
-            if entry.type == "conversion" and entry.refers_to:
-                self.renderings[entry.refers_to] = (number, entry)
+            if entry.type == "conversion":
+                if entry.refers_to:
+                    self.renderings[entry.refers_to] = (number, entry)
+                if entry.page:
+                    rendering_pages.add(entry.page)
             if entry.type not in ("response", "revisit") or entry.status != 200:
                 continue
             article_id = article_id_from_url(entry.uri)  # a mirror's URL has the site's path
@@ -187,7 +240,8 @@ class StoredPages:
         original = self.by_id.get(entry.refers_to or "") if entry.type == "revisit" else None
         rendering = self.renderings.get(entry.id)
         return Capture(self.files[number], entry, original and (self.files[original[0]], original[1]),
-                       rendering and (self.files[rendering[0]], rendering[1]), self.base_urls[number] or None)
+                       rendering and (self.files[rendering[0]], rendering[1]), self.base_urls[number] or None,
+                       self.backfills[number])
 
 
 class PageReader:
@@ -219,17 +273,33 @@ class PageReader:
     def _page_failed(self, failure: Any) -> None:
         self.skipped[f"damaged ({failure.problem})"] += 1
 
-    def read(self, captures: list[Capture]) -> tuple[Optional[Article], int, Counter[str]]:
+    def read(self, captures: list[Capture]) -> Read:
         """The article of the newest whole capture (an older one when the newest is damaged),
-        the captures read, and why those before gave none."""
+        the captures read, why those before gave none, and what its backfill did with it."""
         self.skipped = Counter()
         pages = 0
         for capture in captures:
             pages += 1
             article = self._article(capture)
             if article is not None:
-                return self._through_pipelines(article), pages, self.skipped
-        return None, pages, self.skipped
+                found = self._found_by(capture, article)
+                return self._through_pipelines(article), pages, self.skipped, found
+        return None, pages, self.skipped, None
+
+    def _found_by(self, capture: Capture, article: Article) -> Optional[FoundBy]:
+        """For a backfill's page: how its records say the crawl found it, and the spider's own
+        rule (SectionSpider.in_backfill_window) on the article as parsed today."""
+        backfill = capture.backfill
+        if backfill is None:
+            return None
+        fields = self._message(capture.path, capture.entry).fields
+        hops = fields.get(HOPS_FIELD.lower(), "")
+        spider = self.spider
+        spider.since, spider.until = backfill.since, backfill.until
+        in_window = spider.in_backfill_window(article)
+        names = tuple(dict.fromkeys(i for link in article.read_more if (i := article_id_from_url(link["url"]))))
+        return FoundBy(backfill, int(hops) if hops.isdigit() else None, fields.get(BACKFILL_FIELD.lower()) == "sitemap",
+                       in_window, names)
 
     def _message(self, path: Path, entry: Entry) -> Message:
         file = self._files.get(path)
@@ -357,7 +427,7 @@ def _start_reader(settings: dict[str, Any], spider_name: str) -> None:
     _reader = PageReader(Settings(settings), spider_name)
 
 
-def _read_chunk(chunk: list[list[Capture]]) -> list[tuple[Optional[Article], int, Counter[str]]]:
+def _read_chunk(chunk: list[list[Capture]]) -> list[Read]:
     assert _reader is not None
     return [_reader.read(captures) for captures in chunk]
 
@@ -527,11 +597,17 @@ class Reparser:
         self.texts: Optional[TextsOutsideRebuild] = None
         # the archived layout and date of each article rebuilt, for the filters
         self.archived_selection: dict[str, tuple[Optional[str], Optional[str]]] = {}
+        # backfills' pages: the archived articles among them, the articles kept ones name in READ MORE (fewest hops)
+        self.archived_ids: set[str] = set()
+        self.named_by_read_more: dict[str, int] = {}
 
     def run(self) -> Report:
         chosen = self.pages.chosen(self.selection)
         rebuilding = {article_id for article_id, _captures in chosen}
         self.archived_selection = self._archived_selection(list(rebuilding))
+        if any(self.pages.backfills):
+            with self.archive.engine.connect() as conn:
+                self.archived_ids = {row[0] for row in self.archive._rows_by_id(conn, ARTICLES.c.article_id, [], rebuilding)}
         spider = self.reader.spider
         if not self.dry_run and self.workers > 1 and len(chosen) >= self.pool_from:
             # a large run's writes go to a process of their own, as a crawl's do (newscrawl.writer)
@@ -564,10 +640,13 @@ class Reparser:
         return self.report
 
     def articles(self, chosen: list[list[Capture]]) -> Iterator[Article]:
-        for article, pages, skipped in self._read(chosen):
+        for article, pages, skipped, found in self._read(chosen):
             self.report.pages += pages
             self.report.skipped.update(skipped)
             if article is None:
+                continue
+            if found is not None and not self._backfill_kept(article.article_id, found):
+                self.report.skipped["pages a backfill passed over (another section, or outside its window)"] += 1
                 continue
             if not self._selected(article):
                 self.report.outcomes["filtered"] += 1
@@ -579,7 +658,7 @@ class Reparser:
                 self.report.articles += 1
                 yield kept
 
-    def _read(self, chosen: list[list[Capture]]) -> Iterator[tuple[Optional[Article], int, Counter[str]]]:
+    def _read(self, chosen: list[list[Capture]]) -> Iterator[Read]:
         """PageReader.read of each article's captures, in order: here for a small run, else in
         worker processes (parsing is most of a reparse's time), a bounded number of chunks ahead."""
         if self.workers <= 1 or len(chosen) < self.pool_from:
@@ -601,6 +680,25 @@ class Reparser:
                 yield from results
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
+
+    def _backfill_kept(self, article_id: str, found: FoundBy) -> bool:
+        """Whether the backfill that fetched this page kept its article, as the spider decides
+        (SectionSpider.article_found): one it found through a READ MORE link or a retry, one
+        of its section and window, or one that an article it kept (within the READ MORE depth,
+        earlier in the crawl's order) names. An article the archive holds, it kept (but did not
+        follow its READ MORE links from this page)."""
+        hops = found.hops
+        if found.from_sitemap:
+            if found.in_window:
+                hops = 0
+            elif article_id in self.named_by_read_more:
+                hops = self.named_by_read_more[article_id]
+            else:
+                return article_id in self.archived_ids
+        if hops is not None and hops < found.backfill.depth:
+            for named in found.names:
+                self.named_by_read_more[named] = min(hops + 1, self.named_by_read_more.get(named, hops + 1))
+        return True
 
     def _archived_selection(self, article_ids: list[str]) -> dict[str, tuple[Optional[str], Optional[str]]]:
         """(layout, published_at) of these archived articles, for --layout and --since/--until."""

@@ -26,7 +26,7 @@ from sqlalchemy.sql.expression import ColumnElement
 from newscrawl.db import ARTICLES, article_from_row
 from newscrawl.fts import POSTGRES_FTS_COLUMN, POSTGRES_FTS_CONFIG, SQLITE_FTS_TABLE
 from newscrawl.items import ARTICLE_FIELDS
-from newscrawl.search_query import Node, Term, fts5_match, parse_query, postgres_tsquery
+from newscrawl.search_query import AnyOf, Node, Term, fts5_match, parse_query, postgres_tsquery
 
 # bm25 weights of articles_fts's columns, in their order: title, lead, body, tags, authors
 SQLITE_WEIGHTS = (10.0, 5.0, 1.0, 5.0, 5.0)
@@ -83,24 +83,26 @@ def search_archive(
     return results
 
 
-def _filtered(query: Select[Any], selection: SearchFilter, list_items: Any) -> Select[Any]:
+def _window(selection: SearchFilter) -> list[ColumnElement[bool]]:
+    """The conditions an index of `articles` answers: the published window (published_at's
+    index) and the section (the index on its folded case, migration 0006)."""
+    conditions = []
     if selection.since:
-        query = query.where(ARTICLES.c.published_at >= selection.since)
+        conditions.append(ARTICLES.c.published_at >= selection.since)
     if selection.until:  # the whole last day
-        query = query.where(ARTICLES.c.published_at < (date.fromisoformat(selection.until) + timedelta(days=1)).isoformat())
+        conditions.append(ARTICLES.c.published_at < (date.fromisoformat(selection.until) + timedelta(days=1)).isoformat())
     if selection.section:
-        query = query.where(func.lower(ARTICLES.c.section) == selection.section.lower())  # in any case, as export
+        conditions.append(func.lower(ARTICLES.c.section) == selection.section.lower())  # in any case, as export
+    return conditions
+
+
+def _listed(query: Select[Any], selection: SearchFilter, list_items: Any) -> Select[Any]:
+    """Every tag and author named is in the article's list (the whole name, in any case)."""
     for listed, wanted in ((ARTICLES.c.tags, selection.tags), (ARTICLES.c.authors, selection.authors)):
         for name in wanted:
             items = list_items(listed).table_valued("value")
             query = query.where(select(literal(1)).select_from(items).where(func.lower(items.c.value) == name.lower()).exists())
     return query
-
-
-def _index_alone(selection: SearchFilter) -> bool:
-    """Whether the index alone finds and ranks the hits (no filter, best match first)."""
-    return not (selection.since or selection.until or selection.section or selection.tags or selection.authors
-                or selection.order != "rank")
 
 
 # (hit's key, rank or None) of the hits shown, in order
@@ -137,8 +139,9 @@ class _EngineSearch:
 
     def ordered(self, conn: Connection, query: Select[Any], rank: Optional[ColumnElement[Any]],
                 selection: SearchFilter) -> tuple[int, Ranked]:
-        """The matches filtered, counted and ordered in one pass; the hits shown."""
-        query = _filtered(query, selection, self.list_items)
+        """The matches (already in the published window and section) with every tag and author
+        named, counted and ordered in one pass; the hits shown."""
+        query = _listed(query, selection, self.list_items)
         published = ARTICLES.c.published_at
         order = {"rank": [rank.desc() if rank is not None else published.desc(), published.desc()],
                  "newest": [published.desc()], "oldest": [published.asc()]}
@@ -162,6 +165,8 @@ class _EngineSearch:
 
 
 _READ_AT_ONCE = 500
+# gathering a window's article into a set costs about a sixth of reading a match's row to check it
+_WINDOW_PER_MATCH = 6
 # articles_fts's columns a passage is taken from, by preference: body, lead, the best one
 _SNIPPET_COLUMNS = (2, 1, -1)
 
@@ -180,12 +185,6 @@ class _SqliteSearch(_EngineSearch):
         return self.fts_table.op("MATCH")(bindparam("match", expression))
 
     def ranking(self, conn: Connection, selection: SearchFilter) -> tuple[int, Ranked]:
-        if _index_alone(selection):
-            match = self.matching(self.query)
-            total = conn.execute(select(func.count()).select_from(self.fts).where(match)).scalar_one()
-            query = select(self.fts.c.rowid, self.rank).where(match).order_by(self.rank.desc(), self.fts.c.rowid)
-            rows = conn.execute(query.limit(selection.limit) if selection.limit else query).all() if total else []
-            return total, [(rowid, rank) for rowid, rank in rows]
         # a tag or author is sought in its index column first (its text as a phrase, which FTS5
         # splits as it split the column's): the exact match on the JSON list is then made on
         # those articles alone, not on every match
@@ -194,14 +193,44 @@ class _SqliteSearch(_EngineSearch):
             for name in names:
                 if Term(name).words:
                     expression = f'{expression} AND {{{column_name}}} : "{name.replace(chr(34), chr(34) * 2)}"'
-        # every match (with its rank when it orders them), before any article is read: SQLite
-        # would otherwise walk an index of `articles` (a section's) and ask FTS5 row by row
-        by_rank = selection.order == "rank"
-        hits = (select(self.fts.c.rowid.label("hit"), *([self.rank] if by_rank else [])).where(self.matching(expression))
+        found = [self.matching(expression)]
+        window = _window(selection)
+        if window:
+            found.append(self.in_window(conn, found[0], window))
+        by_rank, listed = selection.order == "rank", bool(selection.tags or selection.authors)
+        if by_rank and not (window or listed):
+            # the index alone finds, counts and ranks the hits: SQLite keeps the best `limit`
+            # of them as it goes, and no article is read
+            total = conn.execute(select(func.count()).select_from(self.fts).where(*found)).scalar_one()
+            query = select(self.fts.c.rowid, self.rank).where(*found).order_by(self.rank.desc(), self.fts.c.rowid)
+            rows = conn.execute(query.limit(selection.limit) if selection.limit else query).all() if total else []
+            return total, [(rowid, rank) for rowid, rank in rows]
+        # every match (with its rank when it orders them) in one pass, counted and ordered
+        # after: SQLite would otherwise walk an index of `articles` and ask FTS5 row by row
+        hits = (select(self.fts.c.rowid.label("hit"), *([self.rank] if by_rank else [])).where(*found)
                 .cte("hits").prefix_with("MATERIALIZED"))
         rank = hits.c.rank if by_rank else None
+        if by_rank and not listed:  # no article to read
+            query = self.counted(hits.c.hit, rank).order_by(hits.c.rank.desc(), hits.c.hit)
+            rows = conn.execute(query.limit(selection.limit) if selection.limit else query).all()
+            return (rows[0][2] if rows else 0), [(key, rank_value) for key, rank_value, _ in rows]
         query = self.counted(hits.c.hit, rank).select_from(hits.join(ARTICLES, self.key == hits.c.hit))
         return self.ordered(conn, query, rank, selection)
+
+    def in_window(self, conn: Connection, match: ColumnElement[Any], window: list[ColumnElement[bool]]) -> ColumnElement[bool]:
+        """The condition that keeps the matches inside the window, checked before any is ranked,
+        the cheaper way round: the window's articles gathered from its indexes (published_at,
+        folded section) into a set each match is looked up in, or, when the window holds many
+        times more articles than the query matches (a section that is most of the archive), each
+        match's own row checked."""
+        matches = conn.execute(select(func.count()).select_from(self.fts).where(match)).scalar_one()
+        enough = _WINDOW_PER_MATCH * matches + 1
+        in_window = select(literal(1)).select_from(ARTICLES).where(*window)
+        counted = conn.execute(select(func.count()).select_from(in_window.limit(enough).subquery())).scalar_one()
+        if counted >= enough:
+            return in_window.where(self.key == self.fts.c.rowid).exists()
+        # `rowid + 0`: a plain `rowid IN` would be handed to FTS5, which runs the match again per value
+        return (self.fts.c.rowid + 0).in_(select(self.key).select_from(ARTICLES).where(*window))
 
     def list_items(self, column: Any) -> Any:
         return func.json_each(column)
@@ -210,11 +239,21 @@ class _SqliteSearch(_EngineSearch):
         # the body's passage, else the lead's, else the best column's (the title is shown anyway)
         snippets = [func.snippet(self.fts_table, number, _START, _END, "…", SNIPPET_WORDS) for number in _SNIPPET_COLUMNS]
         rank = self.rank if with_rank else literal(0.0)
-        query = select(self.fts.c.rowid, rank, *snippets).where(self.matching(self.query), self.fts.c.rowid.in_(keys))
+        # FTS5 finds each hit by its rowid, running the match again for each: cheap for words
+        # and phrases, but a prefix merges the lists of every word it starts afresh each time;
+        # then one pass over the matches (`rowid + 0`: not handed to FTS5) costs less
+        hit = self.fts.c.rowid + 0 if _has_prefix(self.tree) else self.fts.c.rowid
+        query = select(self.fts.c.rowid, rank, *snippets).where(self.matching(self.query), hit.in_(keys))
         found = {}
         for rowid, rank, *passages in conn.execute(query):
             found[rowid] = (rank, next((p for p in passages if p and _START in p), passages[-1] or ""))
         return found
+
+
+def _has_prefix(node: Node) -> bool:
+    if isinstance(node, Term):
+        return node.prefix
+    return any(_has_prefix(child) for child in (node.options if isinstance(node, AnyOf) else (*node.include, *node.exclude)))
 
 
 class _PostgresSearch(_EngineSearch):
@@ -232,7 +271,7 @@ class _PostgresSearch(_EngineSearch):
 
     def ranking(self, conn: Connection, selection: SearchFilter) -> tuple[int, Ranked]:
         rank = self.rank if selection.order == "rank" else None
-        return self.ordered(conn, self.counted(self.key, rank).where(self.match), rank, selection)
+        return self.ordered(conn, self.counted(self.key, rank).where(self.match, *_window(selection)), rank, selection)
 
     def list_items(self, column: Any) -> Any:
         return func.json_array_elements_text(column)

@@ -104,6 +104,10 @@ NEWSCRAWL_FEED_KEEP = 0
 NEWSCRAWL_WARC_ENABLED = True
 NEWSCRAWL_WARC_MAX_BYTES = 1_000_000_000  # a file is closed before it would pass this
 NEWSCRAWL_WARC_KEEP = 0  # WARC files kept (0: every one; an archive deletes nothing unless told)
+# what the browser fetches itself while rendering a page (its scripts' JSON, scripts...), kept at
+# most, per rendering: a page that fetches without end costs no more than this
+NEWSCRAWL_WARC_BROWSER_MAX_RESPONSES = 100
+NEWSCRAWL_WARC_BROWSER_MAX_BYTES = 16 * 1024 * 1024
 
 NEWSCRAWL_READ_MORE_DEPTH = 2
 # articles per archive transaction: big batches keep the writer ahead of the crawl as the

@@ -29,6 +29,7 @@ import zlib
 from base64 import b32encode
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from http import HTTPStatus
 from io import BytesIO
 from pathlib import Path
 from typing import IO, Iterable, Iterator, Optional
@@ -77,11 +78,12 @@ class Entry:
     status: Optional[int] = None  # HTTP status of a response or revisit
     refers_to: Optional[str] = None  # WARC-Refers-To: a revisit's original, a conversion's source
     truncated: Optional[str] = None  # WARC-Truncated
+    page: Optional[str] = None  # WARC-Page-ID: the records of one rendering (newscrawl.browser_traffic)
     n: int = 0  # the record's place in its member (a member holding several records: other tools)
 
     def line(self) -> bytes:
         values = {"offset": self.offset, "length": self.length, "type": self.type, "uri": self.uri, "date": self.date, "id": self.id}
-        for name in ("digest", "status", "refers_to", "truncated"):
+        for name in ("digest", "status", "refers_to", "truncated", "page"):
             value = getattr(self, name)
             if value is not None:
                 values[name] = value
@@ -103,7 +105,7 @@ class Entry:
         return cls(
             offset=offset, length=length, type=record.rec_type, uri=header("WARC-Target-URI") or "",
             date=header("WARC-Date") or "", id=header("WARC-Record-ID") or "", digest=header("WARC-Payload-Digest"),
-            status=status, refers_to=header("WARC-Refers-To"), truncated=header("WARC-Truncated"), n=n,
+            status=status, refers_to=header("WARC-Refers-To"), truncated=header("WARC-Truncated"), page=header("WARC-Page-ID"), n=n,
         )
 
 
@@ -383,11 +385,20 @@ class Record:
         return b"".join(("\r\n".join(lines).encode("utf-8"), self.block_head, self.payload, b"\r\n\r\n"))
 
     def entry(self, offset: int, length: int) -> Entry:
-        return Entry(offset, length, self.type, self.uri, self.date, self.id, self.digest, self.status, self.refers_to, self.truncated)
+        page = next((value for name, value in self.fields if name == "WARC-Page-ID"), None)
+        return Entry(offset, length, self.type, self.uri, self.date, self.id, self.digest, self.status, self.refers_to, self.truncated, page)
 
 
 def _base32(digest: bytes) -> str:
     return "sha1:" + b32encode(digest).decode("ascii")
+
+
+def status_phrase(status: int) -> str:
+    """The reason phrase of an HTTP status ("" for a status HTTP does not name)."""
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
 
 
 def http_head(first_line: bytes, headers: Iterable[tuple[bytes, bytes]]) -> bytes:

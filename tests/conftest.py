@@ -40,6 +40,20 @@ def within_depth(manifest: dict[str, Any], depth: int = DEFAULT_DEPTH) -> set[st
     return {i for i, a in manifest["articles"].items() if a["hops"] is not None and a["hops"] <= depth}
 
 
+def backfill_keeps(manifest: dict[str, Any], since: str, until: str, depth: int = DEFAULT_DEPTH) -> set[str]:
+    """The ids of every article a backfill of [since, until] stores, by the manifest: the Asia
+    articles published in the window, and those their READ MORE links reach within `depth` hops."""
+    articles = manifest["articles"]
+    by_url = {a["url"]: i for i, a in articles.items()}
+    seeds = {i for i, a in articles.items() if a["section"] == "asia" and since <= (a["expected"]["published_at"] or "")[:10] <= until}
+    assert seeds, "the mirror has no Asia article in the window"
+    expected, frontier = set(seeds), set(seeds)
+    for _hop in range(depth):
+        frontier = {by_url[u] for i in frontier for u in manifest["read_more"].get(i, []) if u in by_url} - expected
+        expected |= frontier
+    return expected
+
+
 @dataclass
 class CrawlRun:
     returncode: int

@@ -4,7 +4,6 @@ templates, static files and plugin."""
 from __future__ import annotations
 
 import importlib
-import sqlite3
 from importlib import resources
 from pathlib import Path
 from typing import Any, Mapping, Optional
@@ -13,6 +12,7 @@ from datasette.app import Datasette
 from datasette.database import Database
 from datasette.plugins import pm
 from datasette.utils import parse_metadata
+from datasette.utils.sqlite import sqlite3  # the module Datasette reads its connections with
 
 from newscrawl.browse import ARCHIVE_DATABASE, plugin
 from newscrawl.eggs import package_dir

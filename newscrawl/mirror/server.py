@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Optional, Self
+from typing import Any, Iterable, Optional, Self
 
 from . import urls
 from .render_misc import render_error
@@ -65,7 +65,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _answer(self, send_body: bool) -> None:
         mirror = self.server.mirror
-        mirror._record(self.path)
+        mirror._record(self.path, self.headers.items())
         root, routes = mirror._state  # one read: root and routes always match
         answer = resolve(routes, root, self.path)
         body = b""
@@ -147,6 +147,8 @@ class MirrorServer(ServedInThread):
     def __init__(self, root: Path, host: str = "127.0.0.1", port: int = 0) -> None:
         super().__init__(host, port)
         self.requests: list[str] = []
+        # the same requests with the header lines they came with (who asked: Scrapy, or a browser)
+        self.requests_with_headers: list[tuple[str, dict[str, str]]] = []
         self._lock = threading.Lock()
         self._state: tuple[Path, dict[str, dict[str, Any]]] = (Path(root), load_routes(Path(root)))
 
@@ -167,8 +169,10 @@ class MirrorServer(ServedInThread):
     def reset_requests(self) -> None:
         with self._lock:
             self.requests.clear()
+            self.requests_with_headers.clear()
 
-    def _record(self, target: str) -> None:
+    def _record(self, target: str, headers: Iterable[tuple[str, str]] = ()) -> None:
         with self._lock:
             self.requests.append(target)
+            self.requests_with_headers.append((target, {name.lower(): value for name, value in headers}))
 

@@ -23,6 +23,7 @@ from newscrawl.items import Article
 from newscrawl.locks import archive_lock
 from newscrawl.migrations import alembic_config
 from newscrawl.readers import open_reader
+from newscrawl import search as search_module
 from newscrawl.search import SearchFilter, search_archive
 from newscrawl.search_query import QueryError
 from tests.archive.commands import error_lines, run_scrapy, searchable_text
@@ -137,6 +138,42 @@ def test_filters_select_by_date_section_tag_and_author(archive_url: str, manifes
     by_author = {i for i, a in manifest["articles"].items() if author in a["expected"]["authors"]}
     anything = corpus_hits(manifest, r"\bsaid\b")
     assert by_author and ids(hits(archive_url, "said", authors=(author,))) == by_author & anything != by_author
+
+
+@pytest.mark.parametrize("selection", [{}, {"section": "asia"}, {"since": "2018-06-01", "until": "2022-12-31"},
+                                       {"tags": ("South Korea",)}, {"order": "newest"}])
+def test_a_limited_search_counts_every_match_and_shows_the_first(archive_url: str, selection: dict[str, Any]) -> None:
+    # each kind of filter takes its own way through the engine (the index alone, a window
+    # looked up in the articles' indexes, the articles read): the count and order agree
+    engine = open_reader(archive_url, "search")
+    try:
+        every = search_archive(engine, "korea", SearchFilter(limit=0, **selection))
+        first = search_archive(engine, "korea", SearchFilter(limit=3, **selection))
+    finally:
+        engine.dispose()
+    assert len(every.hits) > 3
+    assert first.total == every.total == len(every.hits)
+    assert [h.article["article_id"] for h in first.hits] == [h.article["article_id"] for h in every.hits[:3]]
+    if selection.get("order") == "newest":
+        dates = [h.article["published_at"] or "" for h in every.hits]
+        assert dates == sorted(dates, reverse=True)
+    else:
+        ranks = [h.rank for h in every.hits]
+        assert ranks == sorted(ranks, reverse=True) and ranks[0] > 0
+
+
+@pytest.mark.parametrize("per_match", [0, 10**9], ids=["each-match-checked", "window-gathered"])
+def test_a_window_is_kept_either_way_round(archive_url: str, manifest: dict[str, Any], per_match: int,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    # SQLite keeps the matches in a window by checking each match's row or by gathering the
+    # window's articles, whichever is cheaper: both give the corpus's hits
+    monkeypatch.setattr(search_module, "_WINDOW_PER_MATCH", per_match)
+    korea = corpus_hits(manifest, r"\bKorea\b")
+    in_asia = corpus_hits(manifest, r"\bKorea\b", section="asia")
+    window = {i for i in in_asia if "2018-06-01" <= (manifest["articles"][i]["expected"]["published_at"] or "")[:10] <= "2022-12-31"}
+    assert window and window != in_asia != korea
+    assert ids(hits(archive_url, "korea", section="Asia")) == in_asia
+    assert ids(hits(archive_url, "korea", section="asia", since="2018-06-01", until="2022-12-31", order="newest")) == window
 
 
 def test_an_author_or_tag_of_any_script_is_searchable(archive_url: str, manifest: dict[str, Any]) -> None:

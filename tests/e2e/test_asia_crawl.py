@@ -15,7 +15,7 @@ from sqlalchemy import create_engine, text
 from newscrawl.items import ARTICLE_FIELDS
 from newscrawl.mirror.server import MirrorServer
 from newscrawl.mirror.stored import feed_line
-from tests.conftest import SHARED, CrawlRun, run_crawl, within_depth
+from tests.conftest import SHARED, CrawlRun, backfill_keeps, run_crawl, within_depth
 from tests.item_schema import assert_lines_match_schema
 
 pytestmark = pytest.mark.e2e
@@ -190,19 +190,8 @@ def test_backfill_keeps_the_sections_articles_of_the_window_and_their_read_more(
     since, until = "2018-06-01", "2018-06-30"
     run = run_crawl(mirror.base_url, tmp_path, "-a", f"since={since}", "-a", f"until={until}")
     assert run.returncode == 0, run.log[-2000:]
-    articles = manifest["articles"]
-    by_url = {a["url"]: i for i, a in articles.items()}
-    seeds = {
-        i for i, a in articles.items()
-        if a["section"] == "asia" and since <= (a["expected"]["published_at"] or "")[:10] <= until
-    }
-    assert seeds, "the mirror has no Asia article in the window"
-    expected, frontier = set(seeds), set(seeds)
-    for _hop in range(DEPTH):
-        frontier = {by_url[u] for i in frontier for u in manifest["read_more"].get(i, []) if u in by_url} - expected
-        expected |= frontier
     stored = {item["article_id"] for item in run.feed_items()}
-    assert stored == expected
+    assert stored == backfill_keeps(manifest, since, until, DEPTH)
     assert "'newscrawl/backfill/other_section'" in run.log
 
 

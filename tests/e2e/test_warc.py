@@ -25,9 +25,10 @@ from newscrawl.history import ORIGIN_CRAWL, ORIGIN_REEXTRACTION, edit_log, read_
 from newscrawl.mirror.server import MirrorServer
 from newscrawl.parsers.legacy import LegacyArticleParser
 from newscrawl.reparse import Report, Reparser, Selection, StoredPages
+from newscrawl.urls import article_id_from_url, to_site_url
 from newscrawl.warc import warc_files
 from tests.archive.conftest import as_set, run_export
-from tests.conftest import PROJECT_ROOT, CrawlRun, run_crawl
+from tests.conftest import PROJECT_ROOT, CrawlRun, backfill_keeps, run_crawl
 
 pytestmark = pytest.mark.e2e
 
@@ -167,6 +168,37 @@ def test_a_recrawl_of_the_unchanged_mirror_writes_revisits(first_crawl: tuple[Cr
     assert all(r["refers_to"] in first_ids for r in answers)
     added = sum(p.stat().st_size for p in new_files)
     assert added < 0.05 * sum(p.stat().st_size for p in first_files)
+
+
+def test_reparse_of_a_backfill_keeps_what_the_backfill_kept(mirror: MirrorServer, manifest: dict[str, Any], tmp_path: Path) -> None:
+    """A backfill reads the site's sitemaps, which list every section's articles: it fetches
+    pages of other sections and dates and keeps only its section's articles of its window and
+    what their READ MORE links reach. A rebuild from its WARC files keeps just as much."""
+    since, until = "2023-01-01", "2023-12-31"  # a year whose sitemaps list articles of other sections
+    run = run_crawl(mirror.base_url, tmp_path, "-a", f"since={since}", "-a", f"until={until}")
+    assert run.returncode == 0, run.log[-3000:]
+    kept = backfill_keeps(manifest, since, until, DEPTH)
+    crawled = exported(run.database_url)
+    assert {line["article_id"] for line in crawled} == kept
+    records = read_all(warc_files(run.data_dir / "warc"))
+    fetched = {article_id_from_url(to_site_url(r["uri"], mirror.base_url)) for r in records if r["type"] in ("response", "revisit")
+               and r["status"] == 200} - {None}
+    passed_over = fetched - kept
+    # the mirror's corpus has articles of other sections and dates in the sitemaps: fetched, not kept
+    assert passed_over and {manifest["articles"][i]["section"] for i in passed_over} - {"asia"}
+    fresh = f"sqlite:///{tmp_path / 'rebuilt.sqlite'}"
+    done = run_reparse(run.data_dir, fresh)
+    assert done.returncode == 0, done.stderr
+    assert f"0 changed, {len(kept)} new" in done.stdout, done.stdout
+    assert f"{len(passed_over)} pages a backfill passed over" in done.stdout, done.stdout
+    assert as_set(exported(fresh)) == as_set(crawled)
+    pooled = f"sqlite:///{tmp_path / 'pooled.sqlite'}"  # the pages read by worker processes
+    assert run_reparse(run.data_dir, pooled, "--workers", "2").returncode == 0
+    assert as_set(exported(pooled)) == as_set(crawled)
+    # into the backfill's own archive: nothing new, nothing changed
+    again = run_reparse(run.data_dir, run.database_url)
+    assert again.returncode == 0, again.stderr
+    assert f"0 changed, 0 new, {len(kept)} unchanged" in again.stdout, again.stdout
 
 
 def reparse_in_process(data_dir: Path, database: Path, selection: Selection = Selection()) -> Report:

@@ -149,3 +149,39 @@ def test_a_file_left_open_is_made_whole_at_the_next_start(tmp_path: Path) -> Non
     assert [t for t, _ in warcio_records(path)] == ["warcinfo", "response", "request"]
     assert len(originals) == 1
     assert originals.get(revisit_key(entries[0].uri, entries[0].digest or "")) == (entries[0].id, entries[0].date)
+
+
+# the browser's own fetches (newscrawl.browser_traffic) ---------------------------------------
+
+def test_a_decoded_payload_is_kept_without_its_content_coding_and_with_its_own_length() -> None:
+    from newscrawl.browser_traffic import decoded_payload_headers
+
+    sent = [(b"Content-Type", b"application/json"), (b"Content-Encoding", b"gzip"), (b"Content-Length", b"312"),
+            (b"Transfer-Encoding", b"chunked"), (b"Vary", b"Accept-Encoding")]
+    assert decoded_payload_headers(sent, 1024) == [(b"Content-Type", b"application/json"), (b"Content-Length", b"1024"),
+                                                   (b"Vary", b"Accept-Encoding")]
+    # chunked, no length announced: the payload's is added
+    assert decoded_payload_headers([(b"Transfer-Encoding", b"chunked")], 7) == [(b"Content-Length", b"7")]
+
+
+def test_chromiums_account_of_each_hop_is_paired_whatever_order_its_events_come_in() -> None:
+    """Chromium's DevTools events name a request by an id its redirect hops share, and the
+    headers of a hop may come before the hop itself: each goes to the first hop lacking it."""
+    from newscrawl.browser_traffic import WireLog
+
+    log = WireLog()
+    log._request_headers({"requestId": "7", "headers": {"Host": "site", "Sec-Fetch-Dest": "document"}})  # before the hop
+    log._sent({"requestId": "7", "request": {"url": "http://site/a"}})
+    log._response_head({"requestId": "7", "headersText": "HTTP/1.1 301 Moved Permanently\r\nLocation: /b\r\n\r\n"})
+    log._sent({"requestId": "7", "request": {"url": "http://site/b"}})  # the redirect's next hop, same id
+    log._response_head({"requestId": "7", "headersText": "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n"})
+    log._request_headers({"requestId": "7", "headers": {"Host": "site", "Sec-Fetch-Dest": "document", "Referer": "x"}})
+    log._response_head({"requestId": "8", "statusCode": 200, "headers": {"content-type": "text/css"}})  # HTTP/2: no head text
+    log._sent({"requestId": "8", "request": {"url": "http://site/c.css"}})
+    first, second, sheet = log.take("http://site/a"), log.take("http://site/b"), log.take("http://site/c.css")
+    assert first and first.response_head == (b"HTTP/1.1 301 Moved Permanently", [(b"Location", b"/b")])
+    assert first.request_headers == [(b"Host", b"site"), (b"Sec-Fetch-Dest", b"document")]
+    assert second and second.response_head == (b"HTTP/1.1 200 OK", [(b"Content-Type", b"text/html")])
+    assert second.request_headers is not None and (b"Referer", b"x") in second.request_headers
+    assert sheet and sheet.response_head == (b"HTTP/1.1 200 OK", [(b"content-type", b"text/css")])
+    assert log.take("http://site/a") is None  # each hop is taken once
