@@ -325,8 +325,10 @@ class PageReader:
         flags = {TRUNCATED_LENGTH: ["download_stopped"], TRUNCATED_DISCONNECT: ["dataloss"]}.get(entry.truncated or "", [])
         response_class = responsetypes.from_args(headers=headers, url=entry.uri, body=payload)
         protocol = message.first_line.split(b" ", 1)[0].decode("ascii", "replace") or None
-        return response_class(url=entry.uri, status=entry.status or 200, headers=headers, body=payload, request=request,
-                              flags=flags, protocol=protocol)
+        response = response_class(url=entry.uri, status=entry.status or 200, body=payload, request=request, flags=flags,
+                                  protocol=protocol)
+        response.headers = headers  # these (Response(headers=...) would build them all over again)
+        return response
 
     def _rendering(self, capture: Capture, request: Request) -> Optional[HtmlResponse]:
         """The HTML the browser produced for this capture, as scrapy-playwright handed it on."""
