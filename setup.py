@@ -15,7 +15,7 @@ setup(
         "scrapy-playwright==0.0.48",
         "sqlalchemy==2.1.9",
         # readers' SQLite (newscrawl/readers.py); without a wheel for the platform, Python's own
-        'sqlean.py==3.50.4.5; platform_system == "Linux" and platform_machine == "x86_64"',
+        'pysqlite3-binary==0.5.4.post2; platform_system == "Linux" and platform_machine == "x86_64"',
         "alembic==1.20.1",
         "trafilatura==2.3.1",
         "psycopg[binary]==3.3.9",

@@ -43,8 +43,8 @@ class ConfigError(ValueError):
 
 
 # Every NEWSCRAWL_* setting the project reads, with what it is for (README: Settings). A name
-# not listed here stops the crawl with exit status 2: a typo is never taken silently. Add a
-# setting with one line here.
+# not listed here stops the crawl, and every other command of the project (newscrawl/command.py),
+# with exit status 2: a typo is never taken silently. Add a setting with one line here.
 KNOWN_SETTINGS: dict[str, str] = {
     "NEWSCRAWL_DATA_DIR": "folder of the archive, feeds, logs and job directories",
     "NEWSCRAWL_DATABASE_URL": "the archive's database (SQLite or PostgreSQL URL)",
@@ -137,11 +137,14 @@ class Rule:
 FLAG = Rule("flag")
 COUNT = Rule("whole")  # 0 or more (0 often: no limit, or off)
 AT_LEAST_ONE = Rule("whole", 1)
-SECONDS = Rule("number")  # 0 or more
+NUMBER = Rule("number")  # 0 or more
+SECONDS = NUMBER
 MORE_THAN_ZERO = Rule("number", zero_works=False)
 
-# The values of the settings the project relies on, checked before a crawl starts so that a bad
-# one is one line and exit status 2 rather than a traceback from deep inside Scrapy.
+# The values of the settings the project relies on, checked before a crawl or any other command
+# of the project starts (newscrawl.command) so that a bad one is one line and exit status 2
+# rather than a traceback from deep inside Scrapy. The other NEWSCRAWL_ settings are checked as
+# their typed configs read them (NewscrawlConfig, ServerConfig, RenderingConfig).
 SETTING_RULES: dict[str, Rule] = {
     "NEWSCRAWL_STORE_ENABLED": FLAG, "NEWSCRAWL_LOCK_ENABLED": FLAG, "NEWSCRAWL_RENDERING_ENABLED": FLAG,
     "NEWSCRAWL_BROWSE_SQL": FLAG,
@@ -162,6 +165,9 @@ SETTING_RULES: dict[str, Rule] = {
     "MEMUSAGE_ENABLED": FLAG, "MEMUSAGE_LIMIT_MB": COUNT, "MEMUSAGE_WARNING_MB": COUNT,
     "PLAYWRIGHT_MAX_CONTEXTS": AT_LEAST_ONE, "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": AT_LEAST_ONE,
     "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT": SECONDS,
+    # read by `scrapy health` alone (HealthConfig), checked for every command all the same
+    "NEWSCRAWL_HEALTH_CRAWLS": COUNT, "NEWSCRAWL_HEALTH_NO_NEW_CRAWLS": COUNT, "NEWSCRAWL_HEALTH_MIN_PAGES": COUNT,
+    "NEWSCRAWL_HEALTH_ERROR_RATE": NUMBER, "NEWSCRAWL_HEALTH_MAX_AGE_HOURS": NUMBER, "NEWSCRAWL_HEALTH_RETRY_MAX_AGE_HOURS": NUMBER,
 }
 
 

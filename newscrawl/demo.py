@@ -25,8 +25,11 @@ def main(argv: list[str] | None = None) -> int:
 
     data_dir = default_data_dir()
     mirror_dir = data_dir / "mirror"
-    manifest = build_mirror(mirror_dir, n_asia=args.articles)
-    print(f"Mirror: {len(manifest['articles'])} articles ({len(manifest['asia_ids'])} on the Asia index) in {mirror_dir}")
+    # with the pages a script builds (live blogs, photo stories), as the live section has them:
+    # the crawl renders them through the browser the set-up installed (its summary's "Rendered")
+    manifest = build_mirror(mirror_dir, n_asia=args.articles, scripted=True)
+    print(f"Mirror: {len(manifest['articles'])} articles ({len(manifest['asia_ids'])} on the Asia index, "
+          f"{len(manifest['scripted'])} built by a script) in {mirror_dir}")
     log_file = data_dir / "logs" / "demo-crawl.log"
     log_file.parent.mkdir(parents=True, exist_ok=True)
     with MirrorServer(mirror_dir) as server:

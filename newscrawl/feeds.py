@@ -6,6 +6,12 @@ a line cut in half; the articles it committed go to the next crawl's feed instea
 Used for every local feed (FEED_STORAGES "file" and ""); a feed appended to an existing file
 (`-o`) is written in place, as Scrapy does it.
 
+A feed that cannot be written (a full disk, an I/O error) costs one ERROR line and the stat
+`newscrawl/feed/write_failed`, never a traceback per article: the feed is dropped (its `.part`
+removed; a file appended to is cut back to what it held before the crawl), the crawl goes on,
+and the crawl is left undelivered in the archive (`crawls.feed_delivered_at`), so the next
+crawl's feed carries its articles; `scrapy export --changed-since` writes them at once.
+
 Retention (NEWSCRAWL_FEED_KEEP): a crawl that has stored its feed whole removes its spider's
 oldest feeds in the feed folder beyond the newest N (prune_feeds), but never a feed that a crawl
 whose articles have not all reached a feed may have written: those lines are in no other feed.
@@ -14,15 +20,18 @@ whose articles have not all reached a feed may have written: those lines are in 
 from __future__ import annotations
 
 import glob
+import io
 import logging
 import os
 import re
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Collection, Optional
+from typing import IO, TYPE_CHECKING, Any, Callable, Collection, Optional
 
 from scrapy.extensions.feedexport import FileFeedStorage
 
 if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
     from newscrawl.db import Archive
 
 logger = logging.getLogger(__name__)
@@ -30,27 +39,157 @@ logger = logging.getLogger(__name__)
 PART_SUFFIX = ".part"
 
 
+# a feed that could not be written (counted once per feed)
+FEED_WRITE_FAILED = "newscrawl/feed/write_failed"
+# the start of the oldest crawl whose articles this crawl's feed carries (its own, or an
+# earlier one's never delivered): `scrapy export --changed-since` from there writes them all
+FEED_SINCE = "newscrawl/feed/since"
+
+
+class FeedNotStored(Exception):
+    """store() of a feed whose failure is said already (one ERROR line): Scrapy's own "Error
+    storing" line and its traceback are left out (QuietFeedStoreErrors)."""
+
+
+class QuietFeedStoreErrors(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.exc_info and isinstance(record.exc_info[1], FeedNotStored))
+
+
+def install_feed_error_filter() -> None:
+    target = logging.getLogger("scrapy.extensions.feedexport")
+    if not any(isinstance(f, QuietFeedStoreErrors) for f in target.filters):
+        target.addFilter(QuietFeedStoreErrors())
+
+
+class GuardedFeedFile(io.RawIOBase):
+    """The feed's file as Scrapy's exporters write it, failing once: the first OSError goes
+    to on_error, and every write after it is dropped (the feed is given up). Scrapy's
+    FeedExporter would raise each one from its item_scraped handler: a traceback per article."""
+
+    def __init__(self, file: Optional[IO[bytes]], on_error: Callable[[OSError], None]) -> None:
+        super().__init__()
+        self.file = file  # None once given up (or never opened: on_error was told)
+        self.on_error = on_error
+
+    def fail(self, error: OSError) -> None:
+        file, self.file = self.file, None
+        if file is not None:
+            try:
+                file.close()  # what it still buffers fails again: nothing more to lose
+            except OSError:
+                pass
+        self.on_error(error)
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        size = memoryview(data).nbytes
+        if self.file is not None:
+            try:
+                self.file.write(data)
+            except OSError as exc:
+                self.fail(exc)
+        return size
+
+    def flush(self) -> None:
+        if self.file is not None:
+            try:
+                self.file.flush()
+            except OSError as exc:
+                self.fail(exc)
+
+    def sync(self) -> None:
+        """Flushed and on disk; a failure is the feed's failure."""
+        self.flush()
+        if self.file is not None:
+            try:
+                os.fsync(self.file.fileno())
+            except OSError as exc:
+                self.fail(exc)
+
+    def close(self) -> None:
+        file, self.file = self.file, None
+        if file is not None:
+            try:
+                file.close()
+            except OSError as exc:
+                self.on_error(exc)
+        super().close()
+
+
 class AtomicFileFeedStorage(FileFeedStorage):
-    def __init__(self, uri: str, *, feed_options: Optional[dict[str, Any]] = None) -> None:
+    def __init__(self, uri: str, *, feed_options: Optional[dict[str, Any]] = None, crawler: Optional[Crawler] = None) -> None:
         super().__init__(uri, feed_options=feed_options)
         self.target = Path(self.path)
         # appending to a file that exists: in place (a copy of it would cost its size)
         self.atomic = self.write_mode == "wb" or not self.target.exists()
         self.stored = False  # set once the feed is complete under its name
+        self.failure: Optional[str] = None  # why it could not be written (said in one ERROR line)
+        self.crawler = crawler
+        self.appended_from = 0  # an appended file's size before this crawl: cut back to it on failure
+        self.file: Optional[GuardedFeedFile] = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, uri: str, *, feed_options: Optional[dict[str, Any]] = None) -> "AtomicFileFeedStorage":
+        install_feed_error_filter()
+        return cls(uri, feed_options=feed_options, crawler=crawler)
+
+    @property
+    def part(self) -> Path:
+        return Path(self.path + PART_SUFFIX)
 
     def open(self, spider: Any) -> IO[bytes]:
-        self.target.parent.mkdir(parents=True, exist_ok=True)
-        if not self.atomic:
-            return self.target.open(self.write_mode)
-        return Path(self.path + PART_SUFFIX).open("wb")
+        self.file = GuardedFeedFile(None, self.write_failed)
+        try:
+            self.target.parent.mkdir(parents=True, exist_ok=True)
+            if self.atomic:
+                self.file.file = self.part.open("wb")
+            else:
+                self.appended_from = self.target.stat().st_size
+                self.file.file = self.target.open(self.write_mode)
+        except OSError as exc:
+            self.file.fail(exc)
+        return self.file
 
     def store(self, file: IO[bytes]) -> None:
-        file.flush()
-        os.fsync(file.fileno())
-        file.close()
-        if self.atomic:
-            os.replace(self.path + PART_SUFFIX, self.target)
+        guarded = self.file if self.file is not None else GuardedFeedFile(file, self.write_failed)
+        guarded.sync()
+        guarded.close()
+        if self.atomic and self.failure is None:
+            try:
+                os.replace(self.part, self.target)
+            except OSError as exc:
+                self.write_failed(exc)
+        if self.failure is not None:
+            raise FeedNotStored(self.failure)
         self.stored = True
+
+    def write_failed(self, error: OSError) -> None:
+        """The feed is given up: what it wrote goes, so that nothing half written stays (its
+        `.part` removed, an appended file cut back), and one ERROR line says where its articles are."""
+        if self.failure is not None:
+            return
+        self.failure = error.strerror or str(error)
+        try:
+            if self.atomic:
+                self.part.unlink(missing_ok=True)
+                left = "its partial file removed"
+            else:
+                os.truncate(self.target, self.appended_from)
+                left = f"{self.target} cut back to what it held before this crawl"
+        except OSError as exc:
+            left = f"what it wrote could not be removed ({exc.strerror or exc})"
+        stats = self.crawler.stats if self.crawler is not None else None
+        since = stats.get_value(FEED_SINCE) if stats is not None else None
+        if stats is not None:
+            stats.inc_value(FEED_WRITE_FAILED)
+        where = (f"every article stays in the archive: `scrapy export --changed-since {since} -o FILE` writes them again, "
+                 "and if no feed of this crawl is stored, the next crawl's feed carries them" if since else
+                 "the articles it was to hold are in no archive (NEWSCRAWL_STORE_ENABLED is off)")
+        logger.error("Cannot write the feed %s (%s): this feed is dropped, %s, and the crawl goes on; %s",
+                     self.target, self.failure, left, where)
 
 
 def is_delivering_storage(storage: Any) -> bool:

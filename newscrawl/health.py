@@ -23,10 +23,12 @@ from sqlalchemy.orm import Session
 from newscrawl.commands.crawl import FAILED_REASONS, START_ERROR
 from newscrawl.config import NewscrawlConfig, nearest, number_setting
 from newscrawl.db import CrawlRow, FailureRow
+from newscrawl.feeds import FEED_SINCE, FEED_WRITE_FAILED
 from newscrawl.healing import GIVEN_UP, GONE, PENDING
 from newscrawl.integrity import DAMAGE_PROBLEMS
 from newscrawl.locks import archive_lock
 from newscrawl.readers import ArchiveUnreadable, open_reader
+from newscrawl.summary import INDEX_GAP_SINCE
 
 INDEX_WITHOUT_ARTICLES = "newscrawl/layout/index_without_articles"
 LAYOUT_STATS = ("newscrawl/layout/fallback", INDEX_WITHOUT_ARTICLES)
@@ -71,6 +73,10 @@ class CrawlView:
     failed: int
     stats: dict[str, Any]
     running: bool = False
+    # a feed holding its articles was stored (its own, or a later crawl's that carried them)
+    feed_delivered: bool = True
+    # the archive's crawl lock is held: a crawl may be storing its feed right now
+    locked: bool = False
 
     @property
     def status(self) -> str:
@@ -202,15 +208,16 @@ def load_crawls(config: HealthConfig, spider: Optional[str] = None, project_spid
                 CrawlView(
                     id=r.id, spider=r.spider, started_at=r.started_at, finished_at=r.finished_at, reason=r.finish_reason,
                     new=r.articles_new or 0, changed=r.articles_changed or 0, unchanged=r.articles_unchanged or 0,
-                    failed=r.pages_failed or 0, stats=dict(r.stats or {}),
+                    failed=r.pages_failed or 0, stats=dict(r.stats or {}), feed_delivered=r.feed_delivered_at is not None,
                 )
                 for r in rows
             ]
     finally:
         engine.dispose()
     lock = archive_lock(config.database_url)
-    if crawls and crawls[0].finished_at is None and lock is not None and lock.holder() is not None:
-        crawls[0].running = True
+    if crawls and lock is not None and lock.holder() is not None:
+        crawls[0].locked = True
+        crawls[0].running = crawls[0].finished_at is None
     return shown, crawls, gaps
 
 
@@ -268,6 +275,15 @@ def _latest_findings(latest: CrawlView, earlier: list[CrawlView], config: Health
     if latest.finished_at and latest.articles_seen == 0 and latest.status != "failed":
         found.append(f"{where} is empty: no article found ({latest.stat('newscrawl/index/pages')} index pages, "
                      f"{latest.stat('newscrawl/index/links')} article links)")
+    if latest.finished_at and latest.status != "failed" and not latest.feed_delivered and not latest.locked:
+        since = latest.stats.get(FEED_SINCE) or latest.started_at
+        found.append(f"{where}: no feed of it was stored ({'its feed could not be written, ' if latest.stat(FEED_WRITE_FAILED) else ''}"
+                     f"see its log): the next crawl's feed carries its articles; `scrapy export --changed-since {since}` "
+                     "writes them now")
+    gap = latest.stats.get(INDEX_GAP_SINCE)
+    if gap:
+        found.append(f"{where}: robots.txt stopped its walk of the index before an archived article: articles published "
+                     f"since {gap} may be missing (`scrapy crawl {latest.spider} -a since={str(gap)[:10]}` fetches them)")
     if latest.layout_warnings:
         listed = ", ".join(f"{k} {v}" for k, v in latest.layout_warnings.items())
         found.append(f"{where} has layout-change warnings ({listed}): has the site's markup changed?")

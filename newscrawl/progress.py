@@ -10,6 +10,9 @@ queue is all the work left that a crawl knows of.
 
 Settings (read once in from_crawler):
 - NEWSCRAWL_PROGRESS_INTERVAL: seconds between two progress lines (0: none; default 10)
+- LOGSTATS_INTERVAL: Scrapy's own name for it, honoured when given over ours (`-s
+  LOGSTATS_INTERVAL=60` on the command line, where settings.py sets ours): the line takes the
+  place of LogStats' line, so a user who asks for that gets this, and is told so once
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from scrapy import Request, Spider, signals
 from scrapy.core.scheduler import Scheduler
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
+from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 from scrapy.statscollectors import StatsCollector
 from twisted.internet import task
 
@@ -164,6 +168,20 @@ def measure(stats: dict[str, Any], samples: deque[Sample], now: float, committed
     )
 
 
+LOGSTATS_INTERVAL = "LOGSTATS_INTERVAL"
+
+
+def progress_interval(settings: BaseSettings) -> tuple[float, str]:
+    """Seconds between two progress lines, and the setting they come from: Scrapy's
+    LOGSTATS_INTERVAL when it was given with a higher priority than NEWSCRAWL_PROGRESS_INTERVAL
+    (on the command line, or in a spider's custom_settings), else NEWSCRAWL_PROGRESS_INTERVAL."""
+    ours = settings.getpriority("NEWSCRAWL_PROGRESS_INTERVAL") or 0
+    theirs = settings.getpriority(LOGSTATS_INTERVAL) or 0
+    if theirs > max(ours, SETTINGS_PRIORITIES["default"]):
+        return number_setting(settings, LOGSTATS_INTERVAL, 60), LOGSTATS_INTERVAL
+    return number_setting(settings, "NEWSCRAWL_PROGRESS_INTERVAL", 10), "NEWSCRAWL_PROGRESS_INTERVAL"
+
+
 class ProgressLog:
     """The progress line, every NEWSCRAWL_PROGRESS_INTERVAL seconds, logged at INFO (so the
     crawl's log file has every one); on a terminal it is kept in place (StatusLine)."""
@@ -178,10 +196,16 @@ class ProgressLog:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> "ProgressLog":
-        interval = number_setting(crawler.settings, "NEWSCRAWL_PROGRESS_INTERVAL", 10)
-        if not interval or not crawler.settings.getbool(ARCHIVE_CRAWL):
-            # off on purpose, or a debug command (scrapy shell, parse...): nothing to warn about
-            raise NotConfigured
+        if not crawler.settings.getbool(ARCHIVE_CRAWL):
+            raise NotConfigured  # a debug command (scrapy shell, parse...): no progress line
+        interval, name = progress_interval(crawler.settings)
+        if name == LOGSTATS_INTERVAL:
+            logger.info("%s, as LOGSTATS_INTERVAL=%s asks: the progress line takes the place of Scrapy's LogStats line "
+                        "(newscrawl's own setting for it is NEWSCRAWL_PROGRESS_INTERVAL)",
+                        f"A progress line every {interval:g}s" if interval else "No progress line",
+                        crawler.settings.get(LOGSTATS_INTERVAL))
+        if not interval:
+            raise NotConfigured  # off on purpose: nothing to warn about
         assert crawler.stats is not None
         extension = cls(crawler.stats, interval, archive_enabled(crawler.settings))
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)

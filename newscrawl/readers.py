@@ -33,13 +33,13 @@ from newscrawl.config import ConfigError, check_database_url
 from newscrawl.migrations import HEAD_REVISION, current_revision
 
 try:
-    # sqlean.py: Python's sqlite3 module built with a current SQLite. Its FTS5 ranks a search's
-    # matches about a third faster than Debian 12's SQLite (3.40), and ranking is most of a
-    # search's time when a word is in half the archive (bench/search.py). Not pysqlite3, which
-    # Datasette would pick up as well: its errors differ from the module Datasette expects. The
-    # crawl's writer keeps Python's own module, whose transactions its tests prove; both read
-    # and write the same file format.
-    from sqlean import dbapi2 as sqlite3
+    # pysqlite3-binary: Python's sqlite3 module built with a current SQLite (3.51). Its FTS5
+    # ranks a search's matches a fifth to a third faster than the SQLite of Debian 12 (3.40),
+    # and ranking is most of a search's time when a word is in a large share of the archive
+    # (bench/search.py; sqlean.py's 3.50 gained half as much). Datasette (`scrapy browse`)
+    # picks it up too. The crawl's writer keeps Python's own module, whose transactions its
+    # tests prove; both read and write the same file format.
+    from pysqlite3 import dbapi2 as sqlite3
 except ImportError:  # no wheel for this platform: Python's own, slower at ranking
     import sqlite3  # type: ignore[no-redef]
 

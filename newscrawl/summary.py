@@ -23,7 +23,7 @@ from scrapy.settings import BaseSettings
 from sqlalchemy.engine import make_url
 
 from newscrawl.config import ARCHIVE_CRAWL, NewscrawlConfig, archive_enabled
-from newscrawl.feeds import is_delivering_storage
+from newscrawl.feeds import FEED_SINCE, is_delivering_storage
 from newscrawl.progress import duration, plural
 
 logger = logging.getLogger(__name__)
@@ -33,6 +33,11 @@ FAILED_PAGES = "newscrawl/failed_pages"
 FAILED_PAGES_LISTED = 10
 # articles in the archive once the crawl's last batch is committed (pipelines/store.py)
 ARCHIVE_ARTICLES = "newscrawl/archive/articles"
+# robots.txt forbids the index's "load more" pages (as on the live site), and, when the index
+# pages walked list no archived article, the newest archived publication time: articles
+# published since may be missing (spiders/section.py)
+PAGING_BLOCKED = "newscrawl/index/paging_blocked_by_robots"
+INDEX_GAP_SINCE = "newscrawl/index/gap_since"
 LABEL_WIDTH = 12
 
 
@@ -41,6 +46,8 @@ class FeedFile:
     where: str
     articles: int
     stored: bool
+    failure: Optional[str] = None  # why it could not be written (newscrawl.feeds)
+    delivering: bool = False  # a file the archive counts as the feed of the crawl's articles (newscrawl.feeds)
 
 
 def _stat(stats: Mapping[str, Any], key: str) -> int:
@@ -95,6 +102,13 @@ def summary_text(
         "stored, linked in near_duplicates",
     )
 
+    if _stat(stats, PAGING_BLOCKED):
+        gap = stats.get(INDEX_GAP_SINCE)
+        field("Index", f"{plural(_stat(stats, 'newscrawl/index/pages'), 'page')} walked: robots.txt forbids the "
+                       "\"load more\" pages, so older articles come through the sitemaps (-a since=YYYY-MM-DD)",
+              *([f"none of its articles was archived yet: articles published since {gap} may be missing "
+                 f"(-a since={gap[:10]} fetches them)"] if gap else []))
+
     failed = _stat(stats, "newscrawl/pages_failed")
     listed = [f"{url}: {why}" for url, why in (stats.get(FAILED_PAGES) or [])]
     more = failed - len(listed)
@@ -117,12 +131,25 @@ def summary_text(
         total = stats.get(ARCHIVE_ARTICLES)
         field("Archive", archive + (f" ({plural(int(total), 'article')} in all)" if total is not None else ""))
     if feeds:
-        field("Feed", *(f"{feed.where} ({plural(feed.articles, 'article')})" + ("" if feed.stored else ": NOT stored, see the log")
+        # no feed stored whole: the crawl stays undelivered, the next crawl's feed carries its articles
+        carried = not any(feed.stored and feed.delivering for feed in feeds)
+        field("Feed", *(f"{feed.where} ({plural(feed.articles, 'article')})" + _not_stored(feed, stats.get(FEED_SINCE), carried)
                         for feed in feeds))
     else:
         field("Feed", "none written: no article was new or changed")
     field("Log", *(logs or ["stderr only"]))
     return "\n".join(lines)
+
+
+def _not_stored(feed: FeedFile, since: Optional[str], carried: bool) -> str:
+    if feed.stored:
+        return ""
+    if feed.failure is None:
+        return ": NOT stored, see the log"
+    if since is None:  # the archive is off
+        return f": NOT written ({feed.failure})"
+    return (f": NOT written ({feed.failure}); `scrapy export --changed-since {since}` writes its articles again"
+            + (", and the next crawl's feed carries them" if carried else ""))
 
 
 def readable_url(database_url: str) -> str:
@@ -178,7 +205,8 @@ class CrawlSummary:
         stored = storage.stored if is_delivering_storage(storage) else True
         uri = str(slot.uri)
         where = str(storage.target) if is_delivering_storage(storage) else ("stdout" if uri.startswith("stdout:") else uri)
-        self.feeds.append(FeedFile(where, int(slot.itemcount), bool(stored)))
+        self.feeds.append(FeedFile(where, int(slot.itemcount), bool(stored), getattr(storage, "failure", None),
+                                   is_delivering_storage(storage)))
 
     def text(self) -> str:
         settings = self.crawler.settings

@@ -34,7 +34,7 @@ from newscrawl.compact import KeySet, id_key
 from newscrawl.config import ARCHIVE_CRAWL, NewscrawlConfig, archive_enabled
 from newscrawl.db import Archive, ExportFilter, WriteOutcome, as_article
 from newscrawl.drops import ArticleNotStored, ArticleUnchanged
-from newscrawl.feeds import is_delivering_storage, prune_crawl_feeds, remove_partial_feeds
+from newscrawl.feeds import FEED_SINCE, FEED_WRITE_FAILED, is_delivering_storage, prune_crawl_feeds, remove_partial_feeds
 from newscrawl.healing import PageFailure, page_failed
 from newscrawl.items import Article
 from newscrawl.summary import ARCHIVE_ARTICLES
@@ -122,7 +122,10 @@ class ArchivePipeline:
         """The articles committed by crawls whose feed was never stored whole (killed) go to
         this crawl's feed first (the feeds are open by now: FeedExporter's handler came first)."""
         assert self.archive is not None
-        undelivered = self.archive.undelivered_crawls(other_than=self.crawl_id)
+        undelivered = self.archive.undelivered_crawls(other_than=None)  # this crawl among them
+        # where `scrapy export --changed-since` finds every line this crawl's feed is to hold
+        self.stats.set_value(FEED_SINCE, min((started for _crawl_id, started in undelivered), default=None))
+        undelivered = [(crawl_id, started) for crawl_id, started in undelivered if crawl_id != self.crawl_id]
         if not undelivered:
             return
         self.covered_crawls = [crawl_id for crawl_id, _started in undelivered]
@@ -304,6 +307,7 @@ class ArchivePipeline:
         delivered = self.feed_stored or self.feed_lines == 0 or not self.crawler.settings.getdict("FEEDS")
         if delivered:
             self.archive.mark_feeds_delivered([*self.covered_crawls, self.crawl_id])
-        else:
-            logger.warning("No feed of this crawl was stored whole: the next crawl's feed carries its %d articles", self.feed_lines)
+        else:  # said once already when a feed could not be written (newscrawl.feeds)
+            logger.log(logging.INFO if self.stats.get_value(FEED_WRITE_FAILED) else logging.WARNING,
+                       "No feed of this crawl was stored whole: the next crawl's feed carries its %d articles", self.feed_lines)
         self.archive.close()

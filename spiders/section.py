@@ -33,7 +33,7 @@ from newscrawl.parsers.sitemap import overlaps, read_sitemap, window_of
 from newscrawl.progress import LISTING_DONE
 from newscrawl.recording import FETCHED_AT
 from newscrawl.rendering import PageRenderer
-from newscrawl.summary import FAILED_PAGES, FAILED_PAGES_LISTED
+from newscrawl.summary import FAILED_PAGES, FAILED_PAGES_LISTED, INDEX_GAP_SINCE, PAGING_BLOCKED
 from newscrawl.urls import LIVE_BASE_URL, article_id_from_url, is_site_host, request_url, to_fetch_url, to_site_url
 
 logger = logging.getLogger(__name__)
@@ -81,6 +81,11 @@ class SectionSpider(scrapy.Spider):
         self.settled_before = ""
         self.settled = KeySet()
         self.archived_count = 0
+        # the other archived articles (published since settled_before: fetched again, but known),
+        # and the newest publication time of all: whether a walk of the index reached the archive
+        self.recent_archived = KeySet()
+        self.newest_archived: Optional[str] = None
+        self.index_met_archived = False  # an index page walked lists an article the archive holds
         # settled article -> its archived READ MORE links, followed instead of fetching it
         self.archived_links: dict[int, tuple[str, ...]] = {}
         self._expanded = KeyMap(np.uint32)  # settled article -> fewest hops its links were followed at
@@ -164,7 +169,9 @@ class SectionSpider(scrapy.Spider):
         self.settled_before = cutoff.strftime("%Y-%m-%dT%H:%M:%SZ")
         archive = Archive(config.database_url)
         try:
-            self.settled = KeySet(self._settled_keys(archive.archived_since()))
+            recent: list[int] = []
+            self.settled = KeySet(self._settled_keys(archive.archived_since(), recent))
+            self.recent_archived = KeySet(recent)
             links: dict[int, list[str]] = {}
             for source, target in archive.archived_links():
                 key = id_key(source)
@@ -189,16 +196,25 @@ class SectionSpider(scrapy.Spider):
             self.retries += suspects
         self.retried = KeySet(id_key(article_id) for article_id, _url, _hops in self.retries)
 
-    def _settled_keys(self, archived: Iterable[tuple[str, Optional[str]]]) -> Iterator[int]:
-        """id_key of the archived articles published before settled_before; counts them all."""
+    def _settled_keys(self, archived: Iterable[tuple[str, Optional[str]]], recent: list[int]) -> Iterator[int]:
+        """id_key of the archived articles published before settled_before (the others go to
+        recent); counts them all, and notes the newest publication time."""
         for article_id, published in archived:
             self.archived_count += 1
+            if published is not None and (self.newest_archived is None or published > self.newest_archived):
+                self.newest_archived = published
             if published is None or published < self.settled_before:
                 yield id_key(article_id)
+            else:
+                recent.append(id_key(article_id))
 
     def is_settled(self, article_id: str) -> bool:
         """Archived and old enough not to change any more."""
         return id_key(article_id) in self.settled
+
+    def is_archived(self, article_id: str) -> bool:
+        """In the archive when the crawl started (settled or not)."""
+        return self.is_settled(article_id) or id_key(article_id) in self.recent_archived
 
     # where things are -------------------------------------------------------
     @property
@@ -267,6 +283,8 @@ class SectionSpider(scrapy.Spider):
                            response.url, len(page.links), self.max_index_links)
         for link in page.links[: self.max_index_links]:
             self.count("index/links")
+            if not self.index_met_archived and (article_id := article_id_from_url(link.url)) is not None:
+                self.index_met_archived = self.is_archived(article_id)
             yield from self.article_requests(link.url, hops=0)
         if not page.next_url:
             self.crawler.stats.set_value(INDEX_WALK_COMPLETE, 1)
@@ -305,16 +323,33 @@ class SectionSpider(scrapy.Spider):
         request = failure.request  # type: ignore[attr-defined]
         self.listing_done()
         if failure.check(IgnoreRequest) and "robots" in str(failure.value).lower():
-            self.count("index/paging_blocked_by_robots")
+            self.count(PAGING_BLOCKED.removeprefix("newscrawl/"))
             if not self._paging_stopped_logged:
                 self._paging_stopped_logged = True
-                logger.warning(
-                    "Index paging stopped: robots.txt forbids the \"load more\" URL %s; the crawl goes on with the "
-                    "articles found so far (use -a since=YYYY-MM-DD to reach older ones through the sitemaps)",
-                    self.site_url(request.url),
-                )
+                self.paging_blocked(self.site_url(request.url))
             return
         self.page_failed(failure)
+
+    def paging_blocked(self, url: str) -> None:
+        """The live site's robots.txt forbids /services/, where "load more" lives: every crawl
+        walks the first index page only. That is worth a warning only when it may have cost
+        articles: the archive holds articles, yet none of those the walk listed (more were
+        published since the last crawl than the first page holds). Otherwise one INFO line, and
+        the summary says it (CrawlSummary)."""
+        if self.archived_count and not self.index_met_archived and self.newest_archived:
+            assert self.crawler.stats is not None
+            self.crawler.stats.set_value(INDEX_GAP_SINCE, self.newest_archived)
+            logger.warning(
+                "Index paging stopped: robots.txt forbids the \"load more\" URL %s, and no article the index pages "
+                "walked list is in the archive yet: articles published since %s (the newest archived) may be missing; "
+                "`scrapy crawl %s -a since=%s` fetches them through the sitemaps", url, self.newest_archived, self.name,
+                self.newest_archived[:10],
+            )
+            return
+        logger.info(
+            "Index paging stopped: robots.txt forbids the \"load more\" URL %s (as on the live site); the crawl takes "
+            "the articles of the index pages walked (older ones through the sitemaps: -a since=YYYY-MM-DD)", url,
+        )
 
     # sitemaps (backfill) --------------------------------------------------------
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:

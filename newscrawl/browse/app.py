@@ -12,7 +12,7 @@ from datasette.app import Datasette
 from datasette.database import Database
 from datasette.plugins import pm
 from datasette.utils import parse_metadata
-from datasette.utils.sqlite import sqlite3  # the module Datasette reads its connections with
+from datasette.utils.sqlite import sqlite3  # the module Datasette reads its connections with (pysqlite3 when installed)
 
 from newscrawl.browse import ARCHIVE_DATABASE, plugin
 from newscrawl.eggs import package_dir
@@ -37,6 +37,23 @@ SETTINGS: dict[str, Any] = {
 }
 
 
+class _Cursor(sqlite3.Cursor):
+    """Several statements in one query are a ProgrammingError in Python's own sqlite3 module
+    (a DatabaseError, which Datasette answers with 400 and its message) but a Warning in
+    pysqlite3's (a 500 with a traceback): given as the former."""
+
+    def execute(self, sql: str, parameters: Any = ()) -> "_Cursor":
+        try:
+            return super().execute(sql, parameters)
+        except sqlite3.Warning as exc:
+            raise sqlite3.ProgrammingError(str(exc)) from None
+
+
+class _Connection(sqlite3.Connection):
+    def cursor(self, factory: Any = _Cursor) -> Any:
+        return super().cursor(factory)
+
+
 class ReadOnlyArchive(Database):
     """The archive for Datasette: opened as newscrawl's readers open it (`mode=ro`, or
     `immutable=1` where this process may not write beside it), every connection with `PRAGMA
@@ -50,7 +67,7 @@ class ReadOnlyArchive(Database):
     def connect(self, write: bool = False) -> sqlite3.Connection:
         if write:
             raise sqlite3.OperationalError("scrapy browse opened the archive read-only: nothing writes to it")
-        conn = sqlite3.connect(self.uri, uri=True, check_same_thread=False)
+        conn = sqlite3.connect(self.uri, uri=True, check_same_thread=False, factory=_Connection)
         conn.execute("PRAGMA query_only = 1")
         self._all_file_connections.append(conn)
         return conn

@@ -16,14 +16,14 @@ import os
 import signal
 import socket
 from pathlib import Path
-from typing import Any, Callable, ClassVar, Optional
+from typing import Any, Callable, Optional
 
-from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 from sqlalchemy.engine import make_url
 
 from newscrawl.cli import refused, stdout_gone
-from newscrawl.config import ConfigError, NewscrawlConfig, check_setting_names, check_setting_values
+from newscrawl.command import ProjectCommand
+from newscrawl.config import ConfigError, NewscrawlConfig
 from newscrawl.readers import open_reader, sqlite_path
 
 DEFAULT_PORT = 8001  # Datasette's own
@@ -87,11 +87,7 @@ async def serve(datasette: Any, sock: socket.socket, ready: Callable[[], None]) 
     await uvicorn.Server(config).serve(sockets=[sock])
 
 
-class Command(ScrapyCommand):
-    requires_project = True
-    requires_crawler_process = False
-    default_settings: ClassVar[dict[str, Any]] = {"LOG_LEVEL": "WARNING"}
-
+class Command(ProjectCommand):
     def syntax(self) -> str:
         return "[--port PORT] [--no-sql] [--metadata FILE]"
 
@@ -134,12 +130,7 @@ class Command(ScrapyCommand):
         if args:
             raise UsageError(f"browse takes no positional argument, got {' '.join(args)!r}", print_help=False)
         port = parse_port(opts.port)
-        try:
-            check_setting_names(self.settings)
-            check_setting_values(self.settings)  # NEWSCRAWL_BROWSE_SQL among them: True or False
-        except ConfigError as exc:
-            raise UsageError(str(exc), print_help=False) from None
-        sql = self.settings.getbool(SQL_SETTING, True)
+        sql = self.settings.getbool(SQL_SETTING, True)  # True or False: checked with every setting (ProjectCommand)
         path = self._archive_path()
         from newscrawl.browse.app import load_metadata, make_datasette  # Datasette only for this command
 

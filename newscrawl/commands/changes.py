@@ -8,20 +8,14 @@ Read-only, SQLite and PostgreSQL.
 from __future__ import annotations
 
 import argparse
-from typing import Any, ClassVar
-
-from scrapy.commands import ScrapyCommand
 
 from newscrawl.cli import EXIT_BROKEN_PIPE, reader_may_leave, refused
+from newscrawl.command import ProjectCommand
 from newscrawl.history import CHANGE_ORDERS, ArticleChanges, ChangeFilter, edit_log
 from newscrawl.readout import Output, add_output_options, check_section, count, instant, note, open_archive
 
 
-class Command(ScrapyCommand):
-    requires_project = True
-    requires_crawler_process = False
-    default_settings: ClassVar[dict[str, Any]] = {"LOG_LEVEL": "WARNING"}
-
+class Command(ProjectCommand):
     def syntax(self) -> str:
         return "[--since TIME] [--until TIME] [--section SLUG] [--limit N] [--order ORDER] [--json]"
 

@@ -13,10 +13,11 @@ from scrapy.exceptions import UsageError
 from scrapy.settings import BaseSettings, default_settings
 from scrapy.spiderloader import get_spider_loader
 
-from newscrawl.config import ARCHIVE_CRAWL, ConfigError, NewscrawlConfig, check_setting_names, check_setting_values, nearest
+from newscrawl.command import check_settings
+from newscrawl.config import ARCHIVE_CRAWL, ConfigError, NewscrawlConfig, archive_enabled, nearest
 from newscrawl.db import Archive
-from newscrawl.extensions import EXIT_LOCKED, CrawlLock, CrawlLocked, ServerConfig, catch_refused_start
-from newscrawl.rendering import RenderingConfig
+from newscrawl.extensions import EXIT_LOCKED, CrawlLock, CrawlLocked, catch_refused_start
+from newscrawl.feeds import FEED_WRITE_FAILED
 from newscrawl.readers import check_archive_file, sqlite_path
 
 logger = logging.getLogger(__name__)
@@ -31,13 +32,11 @@ START_ERROR = "newscrawl/start_error"
 FAILED_REASONS = frozenset({"start_page_unreachable", "archive_error", BAD_ARGUMENT, BAD_SETTING})
 
 
-def check_settings(settings: BaseSettings) -> None:
-    """Every setting the crawl reads, read as the crawl will read it: names, then values."""
-    check_setting_names(settings)
-    check_setting_values(settings)
-    server = ServerConfig.from_settings(settings)  # NewscrawlConfig, and the extensions' own
-    check_archive_file(server.database_url)  # a file that is no database is a wrong setting
-    RenderingConfig.from_settings(settings)
+def check_crawl_settings(settings: BaseSettings) -> None:
+    """Every setting the crawl reads, read as the crawl will read it (newscrawl.command), and a
+    database file that is no database: a wrong setting for a crawl, which would write into it."""
+    check_settings(settings)
+    check_archive_file(NewscrawlConfig.from_settings(settings).database_url)
 
 
 def error_line(settings: BaseSettings, message: str) -> None:
@@ -88,7 +87,7 @@ class Command(ScrapyCrawlCommand):
         mistake costs nothing and says what it is in one line."""
         assert self.settings is not None
         try:
-            check_settings(self.settings)
+            check_crawl_settings(self.settings)
         except ConfigError as exc:
             self.refuse(spider, arguments, BAD_SETTING, str(exc))
         loader = get_spider_loader(self.settings)
@@ -135,8 +134,10 @@ class Command(ScrapyCrawlCommand):
             return
         try:
             reason = crawler.stats.get_value("finish_reason")
-            # a batch lost while the crawl was closing anyway still fails it
-            lost = crawler.stats.get_value("newscrawl/archive/write_failed", 0)
+            # a batch lost while the crawl was closing anyway still fails it; so does a feed
+            # not written when there is no archive to write it again from
+            lost = crawler.stats.get_value("newscrawl/archive/write_failed", 0) or (
+                crawler.stats.get_value(FEED_WRITE_FAILED, 0) and not archive_enabled(crawler.settings))
         except RuntimeError:  # the crawl never started
             reason, lost = None, 0
         if self.crawler_process.bootstrap_failed or reason is None or reason in FAILED_REASONS or lost:

@@ -11,11 +11,10 @@ Read-only, SQLite and PostgreSQL.
 from __future__ import annotations
 
 import argparse
-from typing import Any, ClassVar, Optional, Sequence
-
-from scrapy.commands import ScrapyCommand
+from typing import Any, Optional, Sequence
 
 from newscrawl.cli import EXIT_BROKEN_PIPE, reader_may_leave, refused
+from newscrawl.command import ProjectCommand
 
 from newscrawl.history import TEXT_FIELDS, History, Piece, Version, VersionDiff, diff_versions, read_history, starts_paragraph
 from newscrawl.readout import Output, add_output_options, note, open_archive
@@ -32,11 +31,7 @@ def article_id_argument(value: str) -> str:
     return found
 
 
-class Command(ScrapyCommand):
-    requires_project = True
-    requires_crawler_process = False
-    default_settings: ClassVar[dict[str, Any]] = {"LOG_LEVEL": "WARNING"}
-
+class Command(ProjectCommand):
     def syntax(self) -> str:
         return "[options] ARTICLE [REV_A [REV_B]]"
 

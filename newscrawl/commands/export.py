@@ -22,11 +22,10 @@ import json
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import IO, Any, ClassVar, Optional, cast
-
-from scrapy.commands import ScrapyCommand
+from typing import IO, Optional, cast
 
 from newscrawl.cli import EXIT_BROKEN_PIPE, day_option, reader_may_leave, refused
+from newscrawl.command import ProjectCommand
 from newscrawl.config import ConfigError, NewscrawlConfig, nearest
 from newscrawl.db import Archive, ExportFilter
 
@@ -58,11 +57,7 @@ def open_output(name: Optional[str]) -> IO[bytes]:
     return path.open("wb")
 
 
-class Command(ScrapyCommand):
-    requires_project = True
-    requires_crawler_process = False
-    default_settings: ClassVar[dict[str, Any]] = {"LOG_LEVEL": "WARNING"}
-
+class Command(ProjectCommand):
     def syntax(self) -> str:
         return "[-o FILE] [--since DATE] [--until DATE] [--section SLUG] [--changed-since TIME] | --gaps"
 

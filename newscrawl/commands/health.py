@@ -4,21 +4,16 @@ something does, so cron and monitoring can act on it (newscrawl/health.py has th
 from __future__ import annotations
 
 import argparse
-from typing import Any, ClassVar
 
-from scrapy.commands import ScrapyCommand
 from scrapy.spiderloader import get_spider_loader
 
 from newscrawl.cli import EXIT_BROKEN_PIPE, reader_may_leave, refused
+from newscrawl.command import ProjectCommand
 from newscrawl.config import ConfigError
 from newscrawl.health import HealthConfig, UnknownSpider, check_health
 
 
-class Command(ScrapyCommand):
-    requires_project = True
-    requires_crawler_process = False
-    default_settings: ClassVar[dict[str, Any]] = {"LOG_LEVEL": "WARNING"}
-
+class Command(ProjectCommand):
     def syntax(self) -> str:
         return "[--last N] [--spider NAME] [--quiet]"
 
@@ -31,7 +26,8 @@ class Command(ScrapyCommand):
             "crawl failed, was killed, or found no article; NEWSCRAWL_HEALTH_NO_NEW_CRAWLS (6) crawls in a row "
             "without a new article; an error rate at or over NEWSCRAWL_HEALTH_ERROR_RATE (0.10) in a crawl of "
             "NEWSCRAWL_HEALTH_MIN_PAGES (20) pages or more; layout-change "
-            "warnings (fallback parser, index without articles, missing fields); with NEWSCRAWL_HEALTH_MAX_AGE_HOURS, "
+            "warnings (fallback parser, index without articles, missing fields); no feed stored (its articles wait for the "
+            "next crawl's feed); with NEWSCRAWL_HEALTH_MAX_AGE_HOURS, "
             "no crawl for that long. Exit status 0: healthy, 1: something needs a look, 2: a bad setting, or no "
             "archive it can read (missing, unreadable, not SQLite, an older schema: run a crawl to upgrade it)."
         )

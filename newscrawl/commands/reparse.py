@@ -10,13 +10,13 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any, ClassVar, Optional
+from typing import Optional
 
-from scrapy.commands import ScrapyCommand
 from scrapy.utils.log import configure_logging
 
 from newscrawl.cli import EXIT_BROKEN_PIPE, day_option, reader_may_leave, refused
-from newscrawl.config import ConfigError, check_setting_names, check_setting_values
+from newscrawl.command import ProjectCommand
+from newscrawl.config import ConfigError
 from newscrawl.extensions import EXIT_LOCKED, CrawlLock, CrawlLocked
 from newscrawl.recording import WarcConfig
 from newscrawl.reparse import Report, Reparser, Selection, StoredPages, stored_files
@@ -44,11 +44,7 @@ def summary(report: Report, dry_run: bool) -> list[str]:
     return lines
 
 
-class Command(ScrapyCommand):
-    requires_project = True
-    requires_crawler_process = False
-    default_settings: ClassVar[dict[str, Any]] = {"LOG_LEVEL": "WARNING"}
-
+class Command(ProjectCommand):
     def syntax(self) -> str:
         return "[WARC_FILE_OR_DIR ...] [--since DATE] [--until DATE] [--by published|fetched] [--id ID] [--layout NAME] [--dry-run] [--workers N]"
 
@@ -95,8 +91,6 @@ class Command(ScrapyCommand):
         if opts.id and not selection.ids:
             raise refused("reparse", "--id takes an article id, e.g. --id 1125526600")
         try:
-            check_setting_names(self.settings)
-            check_setting_values(self.settings)
             directory = WarcConfig.from_settings(self.settings).directory
         except ConfigError as exc:
             raise refused("reparse", str(exc)) from None

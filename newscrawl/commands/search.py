@@ -9,11 +9,9 @@ line, exit status 2.
 from __future__ import annotations
 
 import argparse
-from typing import Any, ClassVar
-
-from scrapy.commands import ScrapyCommand
 
 from newscrawl.cli import EXIT_BROKEN_PIPE, day_option, reader_may_leave, refused
+from newscrawl.command import ProjectCommand
 from newscrawl.readout import Output, add_output_options, check_section, count, note, open_archive
 from newscrawl.search import ORDERS, SearchFilter, SearchResults, search_archive
 from newscrawl.search_query import QueryError
@@ -21,11 +19,7 @@ from newscrawl.search_query import QueryError
 _INDENT = " " * 12
 
 
-class Command(ScrapyCommand):
-    requires_project = True
-    requires_crawler_process = False
-    default_settings: ClassVar[dict[str, Any]] = {"LOG_LEVEL": "WARNING"}
-
+class Command(ProjectCommand):
     def syntax(self) -> str:
         return "[options] QUERY"
 

@@ -9,7 +9,6 @@ import asyncio
 import base64
 import json
 import socket
-import sqlite3
 import subprocess
 import time
 import urllib.error
@@ -18,6 +17,7 @@ from pathlib import Path
 from typing import Optional
 
 import pytest
+from datasette.utils.sqlite import sqlite3 as datasette_sqlite3
 
 from newscrawl.browse import ARCHIVE_DATABASE
 from newscrawl.browse.app import load_metadata, make_datasette
@@ -205,7 +205,7 @@ def test_no_write_reaches_the_archive_even_from_inside_the_process(empty_archive
                         lambda: database.execute_write_script("CREATE TABLE x (y); DROP TABLE articles")):
             try:
                 await attempt()
-            except sqlite3.OperationalError as error:
+            except datasette_sqlite3.OperationalError as error:  # the module Datasette reads with
                 refused.append(str(error))
         response = await datasette.client.post("/archive/wipe", data={})
         refused.append(str(response.status_code))

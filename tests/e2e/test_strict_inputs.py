@@ -89,3 +89,48 @@ def test_a_refused_start_goes_to_log_file_and_the_archive_and_health_shows_it(tm
     # a bad setting is recorded as such
     assert crawl(tmp_path, "-a", f"base_url={UNREACHABLE}", "-s", "RETRY_TIMES=-1").returncode == 2
     assert "failed: bad_setting (RETRY_TIMES must be 0 or more, not -1)" in health(tmp_path).stdout
+
+
+# every command of the project (COMMANDS_MODULE), with arguments it would otherwise run with on
+# an empty archive; a new command without a line here fails the test below
+COMMAND_ARGUMENTS: dict[str, tuple[str, ...]] = {
+    "crawl": ("asia", "-a", f"base_url={UNREACHABLE}"),
+    "export": ("-o", "{workdir}/out.jsonl"),
+    "health": (),
+    "search": ("korea",),
+    "diff": ("1106158153",),
+    "changes": (),
+    "browse": ("--port", "0"),
+    "reparse": ("--dry-run",),
+}
+SETTING_MISTAKES = [
+    ("NEWSCRAWL_REFRES_DAYS=5", "unknown setting NEWSCRAWL_REFRES_DAYS (did you mean NEWSCRAWL_REFRESH_DAYS?); README lists every setting"),
+    # a setting another command reads: a mistake all the same
+    ("NEWSCRAWL_HEALTH_ERROR_RATE=x", "NEWSCRAWL_HEALTH_ERROR_RATE must be a number, not 'x'"),
+]
+
+
+def test_the_table_names_every_command_of_the_project() -> None:
+    from scrapy.cmdline import _get_commands_from_module
+
+    from newscrawl import settings as project_settings
+
+    assert set(_get_commands_from_module(project_settings.COMMANDS_MODULE, inproject=True)) == set(COMMAND_ARGUMENTS)
+
+
+@pytest.mark.parametrize("setting,message", SETTING_MISTAKES, ids=[case[0].split("=")[0] for case in SETTING_MISTAKES])
+@pytest.mark.parametrize("name", sorted(COMMAND_ARGUMENTS))
+def test_every_command_refuses_a_bad_or_unknown_setting_in_one_line(tmp_path: Path, name: str, setting: str, message: str) -> None:
+    Archive(f"sqlite:///{tmp_path / 'news.sqlite'}").close()  # an archive (empty): the command would run
+    arguments = [arg.format(workdir=tmp_path) for arg in COMMAND_ARGUMENTS[name]]
+    done = subprocess.run(
+        [sys.executable, "-m", "scrapy", name, *arguments, "-s", f"NEWSCRAWL_DATABASE_URL=sqlite:///{tmp_path / 'news.sqlite'}",
+         "-s", setting],
+        cwd=PROJECT_ROOT, env={**os.environ, "NEWSCRAWL_DATA_DIR": str(tmp_path / "data")}, capture_output=True, text=True,
+        timeout=120,
+    )
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert done.returncode == 2 and not done.stdout, done.stdout[-2000:] + done.stderr[-2000:]
+    assert len(lines) == 1 and lines[0].endswith(message), done.stderr[-3000:]
+    assert lines[0].startswith(f"scrapy {name}: error: ") or (name == "crawl" and " ERROR: " in lines[0])
+    assert not (tmp_path / "out.jsonl").exists() and not (tmp_path / "data").exists()  # nothing written

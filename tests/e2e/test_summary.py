@@ -207,6 +207,17 @@ def test_the_demo_prints_the_crawls_summary(tmp_path: Path) -> None:
         connection.close()
     assert stored == len(expected_ids(manifest, DEPTH))
     assert found["Articles"][0].startswith(f"{stored} new, 0 changed, 0 unchanged")
+    # the mirror's pages a script builds, rendered through the browser the set-up installed, and stored whole
+    scripted = set(manifest["scripted"]) & expected_ids(manifest, DEPTH)
+    assert len(scripted) == 4
+    assert found["Rendered"] == [f"{len(scripted)} pages through the browser (articles a script builds)"]
+    connection = sqlite3.connect(data / "news.sqlite")
+    try:
+        bodies = dict(connection.execute(f"SELECT article_id, body FROM articles WHERE article_id IN ({','.join('?' * len(scripted))})",
+                                         sorted(scripted)).fetchall())
+    finally:
+        connection.close()
+    assert bodies == {i: manifest["articles"][i]["expected"]["body"] for i in scripted}
     assert found["Archive"] == [f"{data / 'news.sqlite'} ({stored} articles in all)"]
     feed = Path(found["Feed"][0].split(" (", 1)[0])
     assert feed.parent == data / "feeds" and len(feed.read_text(encoding="utf-8").splitlines()) == stored

@@ -94,12 +94,14 @@ def test_no_archive_needs_a_look(tmp_path: Path) -> None:
 
 
 def recorded_history(workdir: Path, crawls: int) -> Path:
-    """An archive whose crawls table holds `crawls` finished crawls of asia (each found one new article)."""
+    """An archive whose crawls table holds `crawls` finished crawls of asia (each found one new article,
+    and stored its feed)."""
     database = workdir / "news.sqlite"
     archive = Archive(f"sqlite:///{database}")
     rows = [
         {"spider": "asia", "arguments": {}, "started_at": f"2026-01-01T{n // 3600 % 24:02d}:{n // 60 % 60:02d}:{n % 60:02d}Z",
-         "finished_at": "2026-01-02T00:00:00Z", "finish_reason": "finished", "articles_new": 1, "stats": {}}
+         "finished_at": "2026-01-02T00:00:00Z", "finish_reason": "finished", "articles_new": 1, "stats": {},
+         "feed_delivered_at": "2026-01-02T00:00:00Z"}
         for n in range(crawls)
     ]
     with archive.engine.begin() as conn:

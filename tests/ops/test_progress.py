@@ -170,3 +170,23 @@ def test_with_a_log_file_the_terminal_shows_the_progress_line_and_the_summary(mi
     assert "[scrapy" not in screen and "INFO:" not in screen  # no log line on the terminal
     assert re.search(r"Crawl \d+ of asia: finished in ", screen)
     assert len(progress_lines(log_file.read_text(encoding="utf-8"))) >= 5
+
+
+@pytest.mark.parametrize("value", [INTERVAL, "0"])
+def test_scrapys_logstats_interval_is_honoured_and_named_once(mirror: MirrorServer, tmp_path: Path, value: str) -> None:
+    """-s LOGSTATS_INTERVAL (Scrapy's LogStats is off: the progress line takes its place) sets the
+    line's interval, and one line says so and names newscrawl's own setting."""
+    run = run_crawl(mirror.base_url, tmp_path, *SLOW, "-s", f"LOGSTATS_INTERVAL={value}", "-s", "NEWSCRAWL_READ_MORE_DEPTH=0")
+    assert run.returncode == 0, run.log[-3000:]
+    [said] = [line for line in run.log.splitlines() if "as LOGSTATS_INTERVAL=" in line]
+    assert said.endswith(f"[newscrawl.progress] INFO: {f'A progress line every {value}s' if value != '0' else 'No progress line'}, "
+                         f"as LOGSTATS_INTERVAL={value} asks: the progress line takes the place of Scrapy's LogStats line "
+                         "(newscrawl's own setting for it is NEWSCRAWL_PROGRESS_INTERVAL)")
+    elapsed = crawl_stats(tmp_path)["elapsed_time_seconds"]
+    lines = progress_lines(run.log)
+    if value == "0":
+        assert not lines
+    else:
+        assert elapsed > 3 and len(lines) >= elapsed / float(INTERVAL) / 2, (elapsed, len(lines))
+        for line in lines:
+            figures(line)
