@@ -75,8 +75,9 @@ DEFAULT_SPIDER = "asia"
 STORE_CACHE_KIB = 64 * 1024
 # pages of WAL between checkpoints of the connection that stores (SQLite's default: 1,000, 4 MB)
 STORE_CHECKPOINT_PAGES = 16_384
-# articles whose prints a rebuild keeps in memory (about 1 KB each: newscrawl.dedup.PrintIndex)
-MAX_INDEXED_PRINTS = 200_000
+# articles whose prints a rebuild keeps in memory (about 1 KB each, newscrawl.dedup.PrintIndex); past
+# that many, the archive's band index is asked, as for an archive that held prints
+MAX_INDEXED_PRINTS = 100_000
 # a run of fewer articles is read in this process; a larger one by worker processes, CHUNK articles a task
 POOL_FROM = 200
 CHUNK = 50
@@ -461,6 +462,11 @@ class ReextractionArchive(Archive):
     def store(self, conn: Connection, new: list[Article], changed: list[Article]) -> None:
         """New articles as of their capture; changed ones now, each with a re-extraction revision."""
         now = utc_now()
+        if conn.dialect.name == "sqlite":
+            # the band index's pages stay in memory from one batch to the next, and the pages a
+            # batch writes go to the file at a checkpoint every few batches rather than at each
+            conn.exec_driver_sql(f"PRAGMA cache_size=-{STORE_CACHE_KIB}")
+            conn.exec_driver_sql(f"PRAGMA wal_autocheckpoint={STORE_CHECKPOINT_PAGES}")
         stored = new + changed
         rows = [{**article_values(a), "first_seen_at": a.fetched_at, "last_seen_at": a.fetched_at, "changed_at": a.fetched_at}
                 for a in new]
@@ -473,11 +479,6 @@ class ReextractionArchive(Archive):
         index_added_articles(conn, [a.article_id for a in new])
         self._add_revisions(conn, stored, now, None, origin=REEXTRACTION)
         self._replace_links(conn, stored)
-        if conn.dialect.name == "sqlite":
-            # the band index's pages stay in memory from one batch to the next, and the pages a
-            # batch writes go to the file at a checkpoint every few batches rather than at each
-            conn.exec_driver_sql(f"PRAGMA cache_size=-{STORE_CACHE_KIB}")
-            conn.exec_driver_sql(f"PRAGMA wal_autocheckpoint={STORE_CHECKPOINT_PAGES}")
         prints = {a.article_id: TextPrint.of(a.body) for a in stored}
         self._link_near_duplicates(conn, stored, now, None, prints)
         if self.written is not None:

@@ -298,17 +298,22 @@ def test_prints_are_the_minhash_of_the_documented_formula(bigger_manifest: dict[
         assert TextPrint.of(body) == TextPrint(keys, struct.pack(f"<{NUM_HASHES}I", *signature)), body[:60]
 
 
-def test_a_rebuild_finds_near_duplicates_in_memory_as_the_archive_would(tmp_path: Path, bigger_manifest: dict[str, Any]) -> None:
+def test_a_rebuild_finds_near_duplicates_in_memory_as_the_archive_would(
+    tmp_path: Path, bigger_manifest: dict[str, Any], monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """scrapy reparse into a fresh archive asks its own prints (newscrawl.dedup.PrintIndex) instead
-    of the archive's band index: the same holders, in the same order, and the same links."""
+    of the archive's band index: the same holders, in the same order, and the same links; past
+    its bound (here 150 articles), the band index again."""
     from sqlalchemy import literal_column, select
 
+    from newscrawl import reparse
     from newscrawl.db import BANDS, NEAR
     from newscrawl.reparse import ReextractionArchive
 
     articles = list(expected_articles(bigger_manifest).values())
     links = {}
-    for where in ("memory", "archive"):
+    for where in ("memory", "archive", "past the bound"):
+        monkeypatch.setattr(reparse, "MAX_INDEXED_PRINTS", 150 if where == "past the bound" else 100_000)
         archive = ReextractionArchive(f"sqlite:///{tmp_path / where}.sqlite", NEAR_DUPLICATE_THRESHOLD)
         assert archive.written is not None  # an archive without prints: its own are kept
         if where == "archive":
@@ -323,6 +328,8 @@ def test_a_rebuild_finds_near_duplicates_in_memory_as_the_archive_would(tmp_path
                 assert archive.written is not None and len(archive.written) == len(articles)
                 keys = set(conn.execute(select(BANDS.c.key)).scalars())
                 assert archive.written.holders(keys) == ReextractionArchive._sharing_bands(conn, keys)
+            if where == "past the bound":
+                assert archive.written is None
         archive.close()
     assert {frozenset(link[:2]) for link in links["memory"]} == {frozenset(p) for p in bigger_manifest["duplicates"]["near"]}
-    assert links["memory"] == links["archive"]
+    assert links["memory"] == links["archive"] == links["past the bound"]
