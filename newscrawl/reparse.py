@@ -50,7 +50,7 @@ from warcio.bufferedreaders import ChunkedDataReader
 
 from newscrawl.compact import KeySet
 from newscrawl.config import ARCHIVE_CRAWL, NewscrawlConfig
-from newscrawl.db import ARTICLES, BANDS, REEXTRACTION, Archive, article_values, hash_prefix, utc_now
+from newscrawl.db import ARTICLES, BANDS, REEXTRACTION, SIGNATURES, Archive, article_values, hash_prefix, utc_now
 from newscrawl.dedup import PrintIndex, TextPrint
 from newscrawl.fts import index_added_articles
 from newscrawl.healing import page_failed
@@ -459,8 +459,9 @@ class ReextractionArchive(Archive):
         rows = self._rows_by_id(conn, ARTICLES.c.article_id, columns[1:], article_ids)
         return {row[0]: dict(zip(ARTICLE_FIELDS, row)) for row in rows}
 
-    def store(self, conn: Connection, new: list[Article], changed: list[Article]) -> None:
-        """New articles as of their capture; changed ones now, each with a re-extraction revision."""
+    def store(self, conn: Connection, new: list[Article], changed: list[Article], same_text: frozenset[str] = frozenset()) -> None:
+        """New articles as of their capture; changed ones now, each with a re-extraction revision.
+        `same_text`: changed articles whose text (content hash) the archive holds already."""
         now = utc_now()
         if conn.dialect.name == "sqlite":
             # the band index's pages stay in memory from one batch to the next, and the pages a
@@ -479,13 +480,22 @@ class ReextractionArchive(Archive):
         index_added_articles(conn, [a.article_id for a in new])
         self._add_revisions(conn, stored, now, None, origin=REEXTRACTION)
         self._replace_links(conn, stored)
-        prints = {a.article_id: TextPrint.of(a.body) for a in stored}
-        self._link_near_duplicates(conn, stored, now, None, prints)
+        # a text the archive holds keeps its print, and its near-duplicates are linked already
+        kept = self._with_print(conn, same_text) if same_text else set()
+        searched = [a for a in stored if a.article_id not in kept]
+        if not searched:
+            return
+        prints = {a.article_id: TextPrint.of(a.body) for a in searched}
+        self._link_near_duplicates(conn, searched, now, None, prints)
         if self.written is not None:
             if len(self.written) + len(prints) > MAX_INDEXED_PRINTS or any(i in self.written.signatures for i in prints):
                 self.written = None  # past the memory bound (or an article written twice): the archive is asked again
             else:
                 self.written.add(prints)
+
+    def _with_print(self, conn: Connection, article_ids: Iterable[str]) -> set[str]:
+        """Those of these articles whose print (bands and signature) the archive holds."""
+        return {row[0] for row in self._rows_by_id(conn, SIGNATURES.c.article_id, [], article_ids)}
 
     def _archived_prints(self, conn: Connection, keys: set[int]) -> tuple[dict[int, list[str]], Mapping[str, bytes]]:
         if self.written is None:
@@ -503,10 +513,10 @@ def _open_store(database_url: str, near_duplicate_threshold: float, parent_pid: 
     _store = ReextractionArchive(database_url, near_duplicate_threshold)
 
 
-def _store_batch(new: list[Article], changed: list[Article]) -> None:
+def _store_batch(new: list[Article], changed: list[Article], same_text: frozenset[str]) -> None:
     assert _store is not None
     with _store.engine.begin() as conn:
-        _store.store(conn, new, changed)
+        _store.store(conn, new, changed, same_text)
 
 
 class StoreProcess:
@@ -521,11 +531,11 @@ class StoreProcess:
         )
         self.pending: deque[Future[None]] = deque()
 
-    def submit(self, new: list[Article], changed: list[Article]) -> None:
+    def submit(self, new: list[Article], changed: list[Article], same_text: frozenset[str]) -> None:
         while len(self.pending) >= 2:
             self.pending.popleft().result()
         with _main_script_left_out():
-            self.pending.append(self.pool.submit(_store_batch, new, changed))
+            self.pending.append(self.pool.submit(_store_batch, new, changed, same_text))
 
     def close(self) -> None:
         while self.pending:
@@ -726,6 +736,7 @@ class Reparser:
     def _compare_and_store(self, articles: list[Article]) -> None:
         new: list[Article] = []
         changed: list[Article] = []
+        same_text: set[str] = set()  # changed, but not its text
         engine = self.archive.engine
         with (engine.connect() if self.dry_run else engine.begin()) as conn:
             archived = self.archive.archived(conn, [a.article_id for a in articles])
@@ -737,10 +748,12 @@ class Reparser:
                     new.append(article)
                 elif outcome == "changed":
                     changed.append(article)
+                    if old is not None and old["content_hash"] == article.content_hash:
+                        same_text.add(article.article_id)
             if (new or changed) and not self.dry_run and self.store is None:
-                self.archive.store(conn, new, changed)
+                self.archive.store(conn, new, changed, frozenset(same_text))
         if (new or changed) and self.store is not None:
-            self.store.submit(new, changed)
+            self.store.submit(new, changed, frozenset(same_text))
 
     def _outcome(self, article: Article, old: Optional[dict[str, Any]]) -> str:
         if old is None:

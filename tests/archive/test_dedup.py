@@ -333,3 +333,41 @@ def test_a_rebuild_finds_near_duplicates_in_memory_as_the_archive_would(
         archive.close()
     assert {frozenset(link[:2]) for link in links["memory"]} == {frozenset(p) for p in bigger_manifest["duplicates"]["near"]}
     assert links["memory"] == links["archive"] == links["past the bound"]
+
+
+def test_a_reextraction_that_keeps_the_text_keeps_its_print_and_links(tmp_path: Path, bigger_manifest: dict[str, Any]) -> None:
+    """A re-extraction that changes an article but not its text (tags here) searches no
+    near-duplicate again: its bands and signature stand, and its pairs stay one row each (a
+    second search would have linked it to its later near-duplicate again, the other way round)."""
+    import dataclasses
+
+    from sqlalchemy import select
+
+    from newscrawl.db import BANDS, NEAR, SIGNATURES
+    from newscrawl.reparse import ReextractionArchive
+
+    articles = expected_articles(bigger_manifest)
+    first, second = bigger_manifest["duplicates"]["near"][0]  # second: stored after first
+    order = [articles[first], articles[second]] + [a for i, a in articles.items() if i not in (first, second)]
+    retagged = dataclasses.replace(articles[first], tags=[*articles[first].tags, "a tag added today"])
+
+    def stored(archive: ReextractionArchive) -> tuple[set[Any], ...]:
+        with archive.engine.connect() as conn:
+            return tuple(set(conn.execute(select(*table.c[:3])).all()) for table in (NEAR, BANDS, SIGNATURES))
+
+    tables = {}
+    for same_text in (frozenset({first}), frozenset()):
+        archive = ReextractionArchive(f"sqlite:///{tmp_path / str(len(same_text))}.sqlite", NEAR_DUPLICATE_THRESHOLD)
+        with archive.engine.begin() as conn:
+            archive.store(conn, order, [])
+        before = stored(archive)
+        assert (second, first) in {row[:2] for row in before[0]}
+        with archive.engine.begin() as conn:
+            archive.store(conn, [], [retagged], same_text)
+        tables[same_text] = before, stored(archive)
+        archive.close()
+    before, after = tables[frozenset({first})]
+    assert after == before
+    # searched again (as for a changed text), the pair gets its second row
+    before, after = tables[frozenset()]
+    assert after[0] - before[0] and {row[:2] for row in after[0] - before[0]} == {(first, second)}

@@ -18,7 +18,7 @@ from collections import Counter
 
 from scrapy.settings import Settings
 
-from newscrawl.db import REEXTRACTION, REVISIONS
+from newscrawl.db import BANDS, NEAR, REEXTRACTION, REVISIONS, SIGNATURES
 from newscrawl.parsers.current import CurrentArticleParser
 from newscrawl.reparse import Report, Reparser, Selection, StoredPages
 from newscrawl.warc import warc_files
@@ -55,6 +55,15 @@ def test_reparse_rebuilds_the_crawl_on_either_backend(mirror: MirrorServer, mani
     assert origins == {REEXTRACTION: len(crawled)}  # rebuilt from stored pages, not fetched from the site
 
 
+def near_duplicates_and_prints(database_url: str) -> tuple[set[Any], ...]:
+    engine = create_engine(database_url)
+    with engine.connect() as connection:
+        found = tuple(set(connection.execute(select(*table.c[:3])).all()) for table in (NEAR, BANDS, SIGNATURES))
+    engine.dispose()
+    assert found[1] and found[2]
+    return found
+
+
 def test_a_tags_only_parser_change_is_recorded_beside_the_sites_revisions(
     mirror: MirrorServer, manifest: dict[str, Any], database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -71,8 +80,11 @@ def test_a_tags_only_parser_change_is_recorded_beside_the_sites_revisions(
     settings.setmodule("newscrawl.settings", priority="project")
     settings.set("NEWSCRAWL_DATABASE_URL", database_url)
     report = Report()
+    prints_before = near_duplicates_and_prints(database_url)
     Reparser(settings, StoredPages(warc_files(crawl.data_dir / "warc"), report), Selection(), report, workers=1).run()
     assert report.outcomes == Counter({"changed": len(affected), "unchanged": len(stored) - len(affected)})
+    # the texts are the same: their prints stand, and no near-duplicate pair is linked again
+    assert near_duplicates_and_prints(database_url) == prints_before
     assert report.fields == Counter({"tags": len(affected)})
     engine = create_engine(database_url)
     with engine.connect() as connection:
