@@ -35,7 +35,7 @@ from typing import Any, Optional
 
 from bench.nginx_mirror import NginxMirror
 from bench.procs import run_measured
-from bench.run import ROOT, crawl_command, ensure_mirror, tail
+from bench.run import ROOT, crawl_command, ensure_mirror, mirror_stamp, tail
 
 
 def crawl(base_url: str, run_dir: Path, database: Path, *extra: str, timeout: float = 3600) -> dict[str, Any]:
@@ -126,12 +126,23 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--articles", type=int, default=2000, help="mirror size for the CPU, disk and re-crawl figures")
     parser.add_argument("--reparse-articles", type=int, default=20000, help="mirror size for the reparse figures (0: skip)")
+    parser.add_argument("--reparse-only", action="store_true",
+                        help="only the reparse figures (4), on the crawl of an earlier --reparse-only run when there is one")
     parser.add_argument("--reps", type=int, default=3, help="pairs of crawls, WARC off and on")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out", help="cached mirrors, runs and warc.json (default bench/out)")
     args = parser.parse_args(argv)
+    if args.reparse_only:
+        if not args.reparse_articles:
+            parser.error("--reparse-only needs --reparse-articles above 0")
+        results: dict[str, Any] = {"reparse": reparse_figures(args.out, args.out / "runs" / "warc-reparse", args.reparse_articles,
+                                                               keep_crawl=True)}
+        args.out.mkdir(parents=True, exist_ok=True)
+        (args.out / "warc-reparse.json").write_text(json.dumps(results, indent=2))
+        print("\n".join(reparse_lines(results["reparse"])))
+        return 0
     work = args.out / "runs" / "warc"
     shutil.rmtree(work, ignore_errors=True)
-    results: dict[str, Any] = {"articles": args.articles}
+    results = {"articles": args.articles}
     mirror = ensure_mirror(args.out, args.articles)
     with NginxMirror(Path(mirror["root"]), work / "nginx") as server:
         runs: dict[str, list[dict[str, Any]]] = {"off": [], "on": []}
@@ -162,26 +173,49 @@ def main(argv: Optional[list[str]] = None) -> int:
                                "share_with_idx": (added + added_idx) / (warc + idx)}
         results["recrawl"] = recrawls
     if args.reparse_articles:
-        big = ensure_mirror(args.out, args.reparse_articles)
-        with NginxMirror(Path(big["root"]), work / "nginx-big") as server:
-            run_dir = work / f"reparse-crawl-n{args.reparse_articles}"
-            crawled = crawl(server.base_url, run_dir, run_dir / "news.sqlite")
-        startup = reparse(run_dir / "data", work / "unused.sqlite", work / "reparse-startup", "--id", "0")
-        figures: dict[str, Any] = {"articles": args.reparse_articles, "crawl": crawled, "startup": startup}
-        for workers in ("1", str(os.cpu_count() or 1)):
-            fresh = work / f"rebuilt-{workers}.sqlite"
-            figures[f"fresh-{workers}"] = reparse(run_dir / "data", fresh, work / f"reparse-fresh-{workers}", "--workers", workers)
-            figures[f"same-{workers}"] = reparse(run_dir / "data", run_dir / "news.sqlite", work / f"reparse-same-{workers}",
-                                                 "--workers", workers)
-        for key, run in figures.items():
-            if key.startswith(("fresh", "same")):
-                run["articles_per_second"] = run["articles"] / run["wall_seconds"]
-                run["articles_per_second_after_startup"] = run["articles"] / max(1e-9, run["wall_seconds"] - startup["wall_seconds"])
-        results["reparse"] = figures
+        results["reparse"] = reparse_figures(args.out, work, args.reparse_articles)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "warc.json").write_text(json.dumps(results, indent=2))
     print(render(results))
     return 0
+
+
+def reparse_figures(out: Path, work: Path, size: int, keep_crawl: bool = False) -> dict[str, Any]:
+    """(4): a crawl of the `size` mirror with WARC on, then reparse into a fresh archive and
+    into (a copy of) the crawl's own, in one process and with workers. With keep_crawl, the
+    crawl of an earlier run in `work` is read again when it finished on today's mirror
+    (remove `work` to crawl again): only the reparses are measured here."""
+    big = ensure_mirror(out, size)
+    run_dir = work / f"reparse-crawl-n{size}"
+    stamp = run_dir / "bench-stamp.txt"
+    reused = keep_crawl and stamp.exists() and stamp.read_text() == mirror_stamp()
+    for stale in work.glob("reparse-*") if keep_crawl else ():
+        if stale != run_dir or not reused:
+            shutil.rmtree(stale) if stale.is_dir() else stale.unlink()
+    work.mkdir(parents=True, exist_ok=True)
+    if reused:
+        crawled = json.loads((run_dir / "crawl.json").read_text())
+        print(f"  crawl {run_dir.name}: reused ({crawled['pages']} pages)", flush=True)
+    else:
+        with NginxMirror(Path(big["root"]), work / "nginx-big") as server:
+            crawled = crawl(server.base_url, run_dir, run_dir / "news.sqlite")
+        (run_dir / "crawl.json").write_text(json.dumps(crawled))
+        stamp.write_text(mirror_stamp())
+    startup = reparse(run_dir / "data", work / "reparse-unused.sqlite", work / "reparse-startup", "--id", "0")
+    figures: dict[str, Any] = {"articles": size, "crawl": crawled, "startup": startup, "load_average": os.getloadavg()}
+    for workers in ("1", str(os.cpu_count() or 1)):
+        fresh = work / f"reparse-rebuilt-{workers}.sqlite"
+        figures[f"fresh-{workers}"] = reparse(run_dir / "data", fresh, work / f"reparse-fresh-{workers}", "--workers", workers)
+        # a copy, so that the crawl's own archive stays as the crawl left it for the next run
+        same = work / f"reparse-same-{workers}.sqlite"
+        shutil.copy(run_dir / "news.sqlite", same)
+        figures[f"same-{workers}"] = reparse(run_dir / "data", same, work / f"reparse-same-{workers}", "--workers", workers)
+    for key, run in figures.items():
+        if key.startswith(("fresh", "same")):
+            run["articles_per_second"] = run["articles"] / run["wall_seconds"]
+            run["articles_per_second_after_startup"] = run["articles"] / max(1e-9, run["wall_seconds"] - startup["wall_seconds"])
+    figures["load_average_after"] = os.getloadavg()
+    return figures
 
 
 def render(results: dict[str, Any]) -> str:
@@ -203,17 +237,26 @@ def render(results: dict[str, Any]) -> str:
                      f"{100 * figures['share']:.2f}% ({figures['pages']:,} pages, {figures['warc_revisits']:,} revisits, "
                      f"{figures['warc_responses']:,} full responses) | < 5% |")
     if "reparse" in results:
-        rep = results["reparse"]
-        for label, figures in rep.items():
-            if not label.startswith(("fresh", "same")):
-                continue
-            kind, workers = label.split("-")
-            what = "into a fresh archive" if kind == "fresh" else "into the crawl's archive (all unchanged)"
-            how = "one process" if workers == "1" else f"--workers {workers}"
-            lines.append(f"| reparse {figures['articles']:,} articles {what}, {how} | {figures['articles_per_second']:,.0f} articles/s "
-                         f"({figures['articles_per_second_after_startup']:,.0f} after start-up; {figures['wall_seconds']:.1f} s, "
-                         f"CPU {figures['cpu_seconds']:.1f} s, peak RSS {figures['peak_rss_mb']:.0f} MB) | >= 1,000/s |")
+        lines += reparse_lines(results["reparse"])
     return "\n".join(lines)
+
+
+def reparse_lines(rep: dict[str, Any]) -> list[str]:
+    lines = []
+    for label, figures in rep.items():
+        if not label.startswith(("fresh", "same")):
+            continue
+        kind, workers = label.split("-")
+        what = "into a fresh archive" if kind == "fresh" else "into the crawl's archive (all unchanged)"
+        how = "one process" if workers == "1" else f"--workers {workers}"
+        lines.append(f"| reparse {figures['articles']:,} articles {what}, {how} | {figures['articles_per_second']:,.0f} articles/s "
+                     f"({figures['articles_per_second_after_startup']:,.0f} after start-up; {figures['wall_seconds']:.1f} s, "
+                     f"CPU {figures['cpu_seconds']:.1f} s, peak RSS {figures['peak_rss_mb']:.0f} MB) | >= 1,000/s |")
+    if "load_average" in rep:
+        before, after = rep["load_average"], rep.get("load_average_after", rep["load_average"])
+        lines.append(f"| load average (1, 5, 15 min) before / after the reparses | {before[0]:.2f} {before[1]:.2f} {before[2]:.2f} / "
+                     f"{after[0]:.2f} {after[1]:.2f} {after[2]:.2f} | |")
+    return lines
 
 
 if __name__ == "__main__":

@@ -591,12 +591,15 @@ class Archive:
             conn.execute(self._insert(LINKS).on_conflict_do_nothing(index_elements=["from_article_id", "to_url"]), rows)
 
     def _link_near_duplicates(
-        self, conn: Connection, articles: list[Article], now: str, crawl_id: Optional[int]
+        self, conn: Connection, articles: list[Article], now: str, crawl_id: Optional[int],
+        prints: Optional[dict[str, TextPrint]] = None,
     ) -> dict[str, list[str]]:
         """Replace each article's bands, then link it to the archived articles (and the ones
         earlier in this batch) whose bodies share a band and are at least as similar as the
-        threshold (exact Jaccard decides). The archive is asked per group of articles, not per article."""
-        prints = {a.article_id: TextPrint.of(a.body) for a in articles}
+        threshold (exact Jaccard decides). The archive is asked per group of articles, not per
+        article. `prints`: the articles' prints when the caller made them already."""
+        if prints is None:
+            prints = {a.article_id: TextPrint.of(a.body) for a in articles}
         for table in (BANDS, SIGNATURES):
             for chunk in _chunks(list(prints)):
                 conn.execute(delete(table).where(table.c.article_id.in_(chunk)))
@@ -608,8 +611,7 @@ class Archive:
         # archive (stock phrases share bands), and their signatures would all be in memory
         for first in range(0, len(articles), _SEARCH_GROUP):
             group = articles[first : first + _SEARCH_GROUP]
-            archived_by_key = self._sharing_bands(conn, {key for a in group for key in prints[a.article_id].bands})
-            signatures = self._signatures(conn, {other for ids in archived_by_key.values() for other in ids})
+            archived_by_key, signatures = self._archived_prints(conn, {key for a in group for key in prints[a.article_id].bands})
             likely: dict[str, list[str]] = {}
             for article in group:
                 text = prints[article.article_id]
@@ -638,7 +640,7 @@ class Archive:
                         links.append({"article_id": article.article_id, "similar_id": other_id, "similarity": round(similarity, 4),
                                       "found_at": now, "crawl_id": crawl_id})
         for chunk in _chunks(list(prints)):  # a bounded list of parameters at a time
-            conn.execute(BANDS.insert(), [{"article_id": i, "band": n, "key": k} for i in chunk for n, k in enumerate(prints[i].bands)])
+            self._insert_rows(conn, BANDS, [(i, n, k) for i in chunk for n, k in enumerate(prints[i].bands)])
         conn.execute(SIGNATURES.insert(), [{"article_id": i, "signature": t.signature} for i, t in prints.items()])
         if links:
             conn.execute(self._insert(NEAR).on_conflict_do_nothing(index_elements=["article_id", "similar_id"]), links)
@@ -646,6 +648,23 @@ class Archive:
         for link in links:
             found.setdefault(link["article_id"], []).append(link["similar_id"])
         return found
+
+    @staticmethod
+    def _insert_rows(conn: Connection, table: Any, rows: list[tuple[Any, ...]]) -> None:
+        """INSERT of rows of plain values (the table's columns, in order) through the driver's
+        executemany: for the 32 band rows of each article, SQLAlchemy's handling of each row's
+        parameters cost a third again of the database's own insert."""
+        compiled = table.insert().compile(dialect=conn.dialect)
+        if not compiled.positional:  # named parameters (psycopg's)
+            names = [column.key for column in table.columns]
+            conn.exec_driver_sql(str(compiled), [dict(zip(names, row)) for row in rows])
+            return
+        conn.exec_driver_sql(str(compiled), rows)
+
+    def _archived_prints(self, conn: Connection, keys: set[int]) -> tuple[dict[int, list[str]], Mapping[str, bytes]]:
+        """The archived articles holding each of these band keys, and their signatures."""
+        holders = self._sharing_bands(conn, keys)
+        return holders, self._signatures(conn, {other for ids in holders.values() for other in ids})
 
     @staticmethod
     def _sharing_bands(conn: Connection, keys: set[int]) -> dict[int, list[str]]:

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 import numpy as np
+import numpy.typing as npt
 
 from newscrawl.compact import KeyMap, KeySet, id_key, is_decimal_key, text_key
 from newscrawl.urls import canonical_url
@@ -60,6 +61,7 @@ _MINHASH_ROWS = 4096
 
 _WORD = re.compile(r"\w+")
 _STORED = struct.Struct(f"<{NUM_HASHES}I")  # each hash is below 2**32
+_BAND = struct.Struct(f"<B{ROWS_PER_BAND}Q")  # a band's number and values, as its key hashes them
 
 
 def shingles(text: str) -> frozenset[str]:
@@ -67,7 +69,8 @@ def shingles(text: str) -> frozenset[str]:
     words = _WORD.findall(text.lower())
     if len(words) <= SHINGLE_WORDS:
         return frozenset({" ".join(words)}) if words else frozenset()
-    return frozenset(" ".join(words[i : i + SHINGLE_WORDS]) for i in range(len(words) - SHINGLE_WORDS + 1))
+    # the runs as zip gives them: each word beside the next three (no slice per shingle)
+    return frozenset(map(" ".join, zip(*(words[i:] for i in range(SHINGLE_WORDS)))))
 
 
 def print_shingles(text: str) -> frozenset[str]:
@@ -102,11 +105,13 @@ def minhash(items: frozenset[str]) -> tuple[int, ...]:
     """NUM_HASHES independent 32-bit hashes of every shingle, the minimum of each."""
     if not items:
         return (0,) * NUM_HASHES
-    base = np.fromiter((zlib.crc32(item.encode("utf-8")) for item in items), dtype=np.uint64, count=len(items))
+    base = np.fromiter(map(zlib.crc32, map(str.encode, items)), dtype=np.uint64, count=len(items))  # UTF-8
     lowest = np.full(NUM_HASHES, np.iinfo(np.uint64).max, dtype=np.uint64)
     for start in range(0, len(base), _MINHASH_ROWS):
-        rows = base[start : start + _MINHASH_ROWS, None]
-        np.minimum(lowest, ((rows * _A + _B) % _PRIME).min(axis=0), out=lowest)
+        rows = base[start : start + _MINHASH_ROWS, None] * _A
+        rows += _B  # in place: one temporary array, not three
+        rows %= _PRIME
+        np.minimum(lowest, rows.min(axis=0), out=lowest)
     return tuple(lowest.tolist())
 
 
@@ -115,7 +120,7 @@ def band_keys(signature: tuple[int, ...]) -> list[int]:
     keys = []
     for band in range(BANDS):
         values = signature[band * ROWS_PER_BAND : (band + 1) * ROWS_PER_BAND]
-        digest = hashlib.blake2b(struct.pack(f"<B{ROWS_PER_BAND}Q", band, *values), digest_size=8).digest()
+        digest = hashlib.blake2b(_BAND.pack(band, *values), digest_size=8).digest()
         keys.append(int.from_bytes(digest, "big") >> 1)
     return keys
 
@@ -149,6 +154,49 @@ class TextPrint:
     def of(cls, body: str) -> "TextPrint":
         signature = minhash(print_shingles(body))
         return cls(tuple(band_keys(signature)), pack_signature(signature))
+
+
+class PrintIndex:
+    """The prints of the articles one process wrote to an archive that held no band before
+    (a rebuild into a fresh archive): what the archive's `article_bands` and
+    `article_signatures` hold, kept in memory too, so that near-duplicate search asks no query.
+
+    Band keys are sorted runs of (key, writer's order) arrays, 12 bytes a band, merged as they
+    grow (each run at least twice the next), so a look-up searches a few runs; a key's holders
+    come in the order they were written, as the archive's index on `key` gives them."""
+
+    def __init__(self) -> None:
+        self.ids: list[str] = []
+        self.signatures: dict[str, bytes] = {}
+        self._runs: list[tuple[npt.NDArray[np.int64], npt.NDArray[np.int32]]] = []
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def add(self, prints: dict[str, TextPrint]) -> None:
+        """The prints of articles just written, none of them written before by this process."""
+        first = len(self.ids)
+        self.ids += prints
+        self.signatures.update((article_id, text.signature) for article_id, text in prints.items())
+        keys = np.fromiter((key for text in prints.values() for key in text.bands), dtype=np.int64, count=BANDS * len(prints))
+        owners = np.repeat(np.arange(first, len(self.ids), dtype=np.int32), BANDS)
+        order = np.argsort(keys, kind="stable")
+        self._runs.append((keys[order], owners[order]))
+        while len(self._runs) > 1 and 2 * len(self._runs[-1][0]) >= len(self._runs[-2][0]):
+            (older_keys, older_owners), (newer_keys, newer_owners) = self._runs[-2:]
+            keys, owners = np.concatenate([older_keys, newer_keys]), np.concatenate([older_owners, newer_owners])
+            order = np.argsort(keys, kind="stable")  # equal keys: the older run's first
+            self._runs[-2:] = [(keys[order], owners[order])]
+
+    def holders(self, keys: set[int]) -> dict[int, list[str]]:
+        """The articles holding each of these band keys, in the order they were written."""
+        query = np.fromiter(keys, dtype=np.int64, count=len(keys))
+        found: dict[int, list[str]] = {}
+        for run_keys, run_owners in self._runs:  # oldest first
+            starts, ends = run_keys.searchsorted(query, "left"), run_keys.searchsorted(query, "right")
+            for i in np.flatnonzero(ends > starts).tolist():
+                found.setdefault(int(query[i]), []).extend(self.ids[owner] for owner in run_owners[starts[i] : ends[i]].tolist())
+        return found
 
 
 def check_threshold(value: float) -> float:

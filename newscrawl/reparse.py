@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from io import BytesIO
 from pathlib import Path
-from typing import IO, Any, Iterable, Iterator, Optional
+from typing import IO, Any, Iterable, Iterator, Mapping, Optional
 
 from itemadapter import ItemAdapter
 from scrapy import Request
@@ -50,13 +50,15 @@ from warcio.bufferedreaders import ChunkedDataReader
 
 from newscrawl.compact import KeySet
 from newscrawl.config import ARCHIVE_CRAWL, NewscrawlConfig
-from newscrawl.db import ARTICLES, REEXTRACTION, Archive, article_values, hash_prefix, utc_now
+from newscrawl.db import ARTICLES, BANDS, REEXTRACTION, SIGNATURES, Archive, article_values, hash_prefix, utc_now
+from newscrawl.dedup import PrintIndex, TextPrint
+from newscrawl.fts import index_added_articles
 from newscrawl.healing import page_failed
 from newscrawl.items import ARTICLE_FIELDS, Article
 from newscrawl.middlewares import PageIntegrityMiddleware, PageSizeBound
 from newscrawl.recording import BACKFILL_FIELD, FETCHED_AT, HOPS_FIELD, WARC_RECORD
 from newscrawl.rendering import PageRenderer, RenderingConfig
-from newscrawl.urls import article_id_from_url, to_site_url
+from newscrawl.urls import article_id_from_url
 from newscrawl.warc import TRUNCATED_DISCONNECT, TRUNCATED_LENGTH, Entry, Message, TornRecord, index_of, read_message, warcinfo_fields
 from newscrawl.writer import _end_with_parent, _main_script_left_out
 from pipelines.dedup import DedupPipeline
@@ -68,6 +70,14 @@ logger = logging.getLogger(__name__)
 COMPARED_FIELDS = tuple(name for name in ARTICLE_FIELDS if name not in ("fetched_at", "fetched_url"))
 BATCH = 500
 DEFAULT_SPIDER = "asia"
+# SQLite's page cache of the connection that stores (its default is 2 MiB): a rebuild writes
+# 32 rows an article into the index on article_bands.key, at random places
+STORE_CACHE_KIB = 64 * 1024
+# pages of WAL between checkpoints of the connection that stores (SQLite's default: 1,000, 4 MB)
+STORE_CHECKPOINT_PAGES = 16_384
+# articles whose prints a rebuild keeps in memory (about 1 KB each, newscrawl.dedup.PrintIndex); past
+# that many, the archive's band index is asked, as for an archive that held prints
+MAX_INDEXED_PRINTS = 100_000
 # a run of fewer articles is read in this process; a larger one by worker processes, CHUNK articles a task
 POOL_FROM = 200
 CHUNK = 50
@@ -191,7 +201,6 @@ class StoredPages:
                              if (kept := [c for c in locations if c[1].page not in rendering_pages])}
 
     def _add(self, number: int, entries: Iterable[Entry], rendering_pages: set[str]) -> None:
-        base_url = self.base_urls[number] or None
         for entry in entries:
             if entry.type == "conversion":
                 if entry.refers_to:
@@ -200,7 +209,7 @@ class StoredPages:
                     rendering_pages.add(entry.page)
             if entry.type not in ("response", "revisit") or entry.status != 200:
                 continue
-            article_id = article_id_from_url(to_site_url(entry.uri, base_url))
+            article_id = article_id_from_url(entry.uri)  # a mirror's URL has the site's path
             if article_id is None:
                 continue
             self.captures.setdefault(article_id, []).append((number, entry))
@@ -317,8 +326,10 @@ class PageReader:
         flags = {TRUNCATED_LENGTH: ["download_stopped"], TRUNCATED_DISCONNECT: ["dataloss"]}.get(entry.truncated or "", [])
         response_class = responsetypes.from_args(headers=headers, url=entry.uri, body=payload)
         protocol = message.first_line.split(b" ", 1)[0].decode("ascii", "replace") or None
-        return response_class(url=entry.uri, status=entry.status or 200, headers=headers, body=payload, request=request,
-                              flags=flags, protocol=protocol)
+        response = response_class(url=entry.uri, status=entry.status or 200, body=payload, request=request, flags=flags,
+                                  protocol=protocol)
+        response.headers = headers  # these (Response(headers=...) would build them all over again)
+        return response
 
     def _rendering(self, capture: Capture, request: Request) -> Optional[HtmlResponse]:
         """The HTML the browser produced for this capture, as scrapy-playwright handed it on."""
@@ -430,16 +441,33 @@ def _second(warc_date: str) -> str:
 
 
 class ReextractionArchive(Archive):
-    """The archive's side of a reparse: what it holds of these articles, and the writes."""
+    """The archive's side of a reparse: what it holds of these articles, and the writes.
+
+    Into an archive that held no article's print when it was opened (a rebuild into a fresh
+    archive), every band the near-duplicate search can meet is one this process wrote: it
+    keeps them in memory too (PrintIndex, up to MAX_INDEXED_PRINTS articles), and asks them
+    there instead of the archive's band index, with the same answers."""
+
+    def __init__(self, database_url: str, near_duplicate_threshold: float) -> None:
+        super().__init__(database_url, near_duplicate_threshold)
+        with self.engine.connect() as conn:
+            fresh = conn.execute(select(BANDS.c.article_id).limit(1)).first() is None
+        self.written: Optional[PrintIndex] = PrintIndex() if fresh else None
 
     def archived(self, conn: Connection, article_ids: list[str]) -> dict[str, dict[str, Any]]:
         columns = [ARTICLES.c[name] for name in ARTICLE_FIELDS]
         rows = self._rows_by_id(conn, ARTICLES.c.article_id, columns[1:], article_ids)
         return {row[0]: dict(zip(ARTICLE_FIELDS, row)) for row in rows}
 
-    def store(self, conn: Connection, new: list[Article], changed: list[Article]) -> None:
-        """New articles as of their capture; changed ones now, each with a re-extraction revision."""
+    def store(self, conn: Connection, new: list[Article], changed: list[Article], same_text: frozenset[str] = frozenset()) -> None:
+        """New articles as of their capture; changed ones now, each with a re-extraction revision.
+        `same_text`: changed articles whose text (content hash) the archive holds already."""
         now = utc_now()
+        if conn.dialect.name == "sqlite":
+            # the band index's pages stay in memory from one batch to the next, and the pages a
+            # batch writes go to the file at a checkpoint every few batches rather than at each
+            conn.exec_driver_sql(f"PRAGMA cache_size=-{STORE_CACHE_KIB}")
+            conn.exec_driver_sql(f"PRAGMA wal_autocheckpoint={STORE_CHECKPOINT_PAGES}")
         stored = new + changed
         rows = [{**article_values(a), "first_seen_at": a.fetched_at, "last_seen_at": a.fetched_at, "changed_at": a.fetched_at}
                 for a in new]
@@ -448,9 +476,31 @@ class ReextractionArchive(Archive):
         updated = (*ARTICLE_FIELDS, "changed_at")  # last_seen_at stays: it says when the site last showed the article
         conn.execute(insert.on_conflict_do_update(index_elements=[ARTICLES.c.article_id],
                                                   set_={name: insert.excluded[name] for name in updated}), rows)
+        # full-text index: new rows here (changed ones: the update trigger), as Archive.write_batch does
+        index_added_articles(conn, [a.article_id for a in new])
         self._add_revisions(conn, stored, now, None, origin=REEXTRACTION)
         self._replace_links(conn, stored)
-        self._link_near_duplicates(conn, stored, now, None)
+        # a text the archive holds keeps its print, and its near-duplicates are linked already
+        kept = self._with_print(conn, same_text) if same_text else set()
+        searched = [a for a in stored if a.article_id not in kept]
+        if not searched:
+            return
+        prints = {a.article_id: TextPrint.of(a.body) for a in searched}
+        self._link_near_duplicates(conn, searched, now, None, prints)
+        if self.written is not None:
+            if len(self.written) + len(prints) > MAX_INDEXED_PRINTS or any(i in self.written.signatures for i in prints):
+                self.written = None  # past the memory bound (or an article written twice): the archive is asked again
+            else:
+                self.written.add(prints)
+
+    def _with_print(self, conn: Connection, article_ids: Iterable[str]) -> set[str]:
+        """Those of these articles whose print (bands and signature) the archive holds."""
+        return {row[0] for row in self._rows_by_id(conn, SIGNATURES.c.article_id, [], article_ids)}
+
+    def _archived_prints(self, conn: Connection, keys: set[int]) -> tuple[dict[int, list[str]], Mapping[str, bytes]]:
+        if self.written is None:
+            return super()._archived_prints(conn, keys)
+        return self.written.holders(keys), self.written.signatures
 
 
 _store: Optional[ReextractionArchive] = None  # a store process's archive
@@ -463,10 +513,10 @@ def _open_store(database_url: str, near_duplicate_threshold: float, parent_pid: 
     _store = ReextractionArchive(database_url, near_duplicate_threshold)
 
 
-def _store_batch(new: list[Article], changed: list[Article]) -> None:
+def _store_batch(new: list[Article], changed: list[Article], same_text: frozenset[str]) -> None:
     assert _store is not None
     with _store.engine.begin() as conn:
-        _store.store(conn, new, changed)
+        _store.store(conn, new, changed, same_text)
 
 
 class StoreProcess:
@@ -481,11 +531,11 @@ class StoreProcess:
         )
         self.pending: deque[Future[None]] = deque()
 
-    def submit(self, new: list[Article], changed: list[Article]) -> None:
+    def submit(self, new: list[Article], changed: list[Article], same_text: frozenset[str]) -> None:
         while len(self.pending) >= 2:
             self.pending.popleft().result()
         with _main_script_left_out():
-            self.pending.append(self.pool.submit(_store_batch, new, changed))
+            self.pending.append(self.pool.submit(_store_batch, new, changed, same_text))
 
     def close(self) -> None:
         while self.pending:
@@ -686,6 +736,7 @@ class Reparser:
     def _compare_and_store(self, articles: list[Article]) -> None:
         new: list[Article] = []
         changed: list[Article] = []
+        same_text: set[str] = set()  # changed, but not its text
         engine = self.archive.engine
         with (engine.connect() if self.dry_run else engine.begin()) as conn:
             archived = self.archive.archived(conn, [a.article_id for a in articles])
@@ -697,10 +748,12 @@ class Reparser:
                     new.append(article)
                 elif outcome == "changed":
                     changed.append(article)
+                    if old is not None and old["content_hash"] == article.content_hash:
+                        same_text.add(article.article_id)
             if (new or changed) and not self.dry_run and self.store is None:
-                self.archive.store(conn, new, changed)
+                self.archive.store(conn, new, changed, frozenset(same_text))
         if (new or changed) and self.store is not None:
-            self.store.submit(new, changed)
+            self.store.submit(new, changed, frozenset(same_text))
 
     def _outcome(self, article: Article, old: Optional[dict[str, Any]]) -> str:
         if old is None:

@@ -16,7 +16,7 @@ import scrapy
 from scrapy import Selector
 from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider, IgnoreRequest
-from scrapy.http import Response
+from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
 from newscrawl.compact import KeyMap, KeySet, id_key
@@ -460,7 +460,7 @@ class SectionSpider(scrapy.Spider):
 
     def parse_article(self, response: Response) -> Iterator[Any]:
         site_url = self.site_url(response.url)
-        if not hasattr(response, "text"):
+        if not isinstance(response, TextResponse):  # not hasattr(response, "text"), which decodes the whole page
             logger.warning("Not an HTML page, skipped: %s", response.url)
             self.count("pages_not_html")
             return

@@ -274,3 +274,100 @@ def test_signature_prefilter_keeps_the_candidates_that_agree_enough() -> None:
     assert likely_similar(mine.signature, candidates, 1.0) == ["same"]
     assert likely_similar(mine.signature, [], 0.5) == []
     assert len(mine.signature) == 4 * NUM_HASHES
+
+
+def test_prints_are_the_minhash_of_the_documented_formula(bigger_manifest: dict[str, Any]) -> None:
+    """TextPrint.of against the formula it implements, written plainly (Python integers, one
+    shingle at a time): h_i(x) = (a_i * crc32(x) + b_i) mod p, the minimum over the shingles;
+    band keys BLAKE2b of each band's number and values."""
+    import hashlib
+    import struct
+    import zlib
+
+    from newscrawl.dedup import _A, _B, _PRIME, BANDS, NUM_HASHES, ROWS_PER_BAND
+
+    bodies = [a["expected"]["body"] for a in list(bigger_manifest["articles"].values())[:20]]
+    bodies += ["", "one two three", " ".join(f"word{i % 7000}" for i in range(9000))]  # none, one shingle, > 4096 rows
+    for body in bodies:
+        words = [w for w in "".join(c if c.isalnum() or c == "_" else " " for c in body.lower()).split()]
+        grams = {" ".join(words[i : i + 4]) for i in range(len(words) - 3)} if len(words) > 4 else ({" ".join(words)} if words else set())
+        crcs = [zlib.crc32(g.encode("utf-8")) for g in grams]
+        signature = [min(((int(a) * x + int(b)) % int(_PRIME) for x in crcs), default=0) for a, b in zip(_A, _B)]
+        keys = tuple(int.from_bytes(hashlib.blake2b(struct.pack(f"<B{ROWS_PER_BAND}Q", n, *signature[n * ROWS_PER_BAND : (n + 1) * ROWS_PER_BAND]),
+                                                    digest_size=8).digest(), "big") >> 1 for n in range(BANDS))
+        assert TextPrint.of(body) == TextPrint(keys, struct.pack(f"<{NUM_HASHES}I", *signature)), body[:60]
+
+
+def test_a_rebuild_finds_near_duplicates_in_memory_as_the_archive_would(
+    tmp_path: Path, bigger_manifest: dict[str, Any], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """scrapy reparse into a fresh archive asks its own prints (newscrawl.dedup.PrintIndex) instead
+    of the archive's band index: the same holders, in the same order, and the same links; past
+    its bound (here 150 articles), the band index again."""
+    from sqlalchemy import literal_column, select
+
+    from newscrawl import reparse
+    from newscrawl.db import BANDS, NEAR
+    from newscrawl.reparse import ReextractionArchive
+
+    articles = list(expected_articles(bigger_manifest).values())
+    links = {}
+    for where in ("memory", "archive", "past the bound"):
+        monkeypatch.setattr(reparse, "MAX_INDEXED_PRINTS", 150 if where == "past the bound" else 100_000)
+        archive = ReextractionArchive(f"sqlite:///{tmp_path / where}.sqlite", NEAR_DUPLICATE_THRESHOLD)
+        assert archive.written is not None  # an archive without prints: its own are kept
+        if where == "archive":
+            archive.written = None  # as into an archive that held prints: the band index is asked
+        for start in range(0, len(articles), 100):  # batch after batch, as a reparse stores
+            with archive.engine.begin() as conn:
+                archive.store(conn, articles[start : start + 100], [])
+        with archive.engine.connect() as conn:
+            links[where] = conn.execute(select(NEAR.c.article_id, NEAR.c.similar_id, NEAR.c.similarity)
+                                        .order_by(literal_column("rowid"))).all()
+            if where == "memory":
+                assert archive.written is not None and len(archive.written) == len(articles)
+                keys = set(conn.execute(select(BANDS.c.key)).scalars())
+                assert archive.written.holders(keys) == ReextractionArchive._sharing_bands(conn, keys)
+            if where == "past the bound":
+                assert archive.written is None
+        archive.close()
+    assert {frozenset(link[:2]) for link in links["memory"]} == {frozenset(p) for p in bigger_manifest["duplicates"]["near"]}
+    assert links["memory"] == links["archive"] == links["past the bound"]
+
+
+def test_a_reextraction_that_keeps_the_text_keeps_its_print_and_links(tmp_path: Path, bigger_manifest: dict[str, Any]) -> None:
+    """A re-extraction that changes an article but not its text (tags here) searches no
+    near-duplicate again: its bands and signature stand, and its pairs stay one row each (a
+    second search would have linked it to its later near-duplicate again, the other way round)."""
+    import dataclasses
+
+    from sqlalchemy import select
+
+    from newscrawl.db import BANDS, NEAR, SIGNATURES
+    from newscrawl.reparse import ReextractionArchive
+
+    articles = expected_articles(bigger_manifest)
+    first, second = bigger_manifest["duplicates"]["near"][0]  # second: stored after first
+    order = [articles[first], articles[second]] + [a for i, a in articles.items() if i not in (first, second)]
+    retagged = dataclasses.replace(articles[first], tags=[*articles[first].tags, "a tag added today"])
+
+    def stored(archive: ReextractionArchive) -> tuple[set[Any], ...]:
+        with archive.engine.connect() as conn:
+            return tuple(set(conn.execute(select(*table.c[:3])).all()) for table in (NEAR, BANDS, SIGNATURES))
+
+    tables = {}
+    for same_text in (frozenset({first}), frozenset()):
+        archive = ReextractionArchive(f"sqlite:///{tmp_path / str(len(same_text))}.sqlite", NEAR_DUPLICATE_THRESHOLD)
+        with archive.engine.begin() as conn:
+            archive.store(conn, order, [])
+        before = stored(archive)
+        assert (second, first) in {row[:2] for row in before[0]}
+        with archive.engine.begin() as conn:
+            archive.store(conn, [], [retagged], same_text)
+        tables[same_text] = before, stored(archive)
+        archive.close()
+    before, after = tables[frozenset({first})]
+    assert after == before
+    # searched again (as for a changed text), the pair gets its second row
+    before, after = tables[frozenset()]
+    assert after[0] - before[0] and {row[:2] for row in after[0] - before[0]} == {(first, second)}

@@ -18,12 +18,13 @@ from collections import Counter
 
 from scrapy.settings import Settings
 
-from newscrawl.db import REEXTRACTION, REVISIONS
+from newscrawl.db import BANDS, NEAR, REEXTRACTION, REVISIONS, SIGNATURES
 from newscrawl.parsers.current import CurrentArticleParser
 from newscrawl.reparse import Report, Reparser, Selection, StoredPages
 from newscrawl.warc import warc_files
 from newscrawl.mirror.server import MirrorServer
 from tests.archive.conftest import as_set, run_export
+from tests.archive.test_search import hits, ids
 from tests.conftest import PROJECT_ROOT, run_crawl
 
 pytestmark = pytest.mark.e2e
@@ -40,6 +41,10 @@ def test_reparse_rebuilds_the_crawl_on_either_backend(mirror: MirrorServer, mani
     done = subprocess.run(command, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert as_set(run_export(database_url).lines()) == as_set(crawled)
+    # the rebuilt articles are in the full-text index, as the crawl's are
+    for word in ("Pyongyang", "Seoul"):
+        found = ids(hits(crawl.database_url, word))
+        assert found and ids(hits(database_url, word)) == found, word
     # the same pages again, every article already there: unchanged, no revision added
     again = subprocess.run(command, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert again.returncode == 0 and f"0 changed, 0 new, {len(crawled)} unchanged" in again.stdout, again.stdout + again.stderr
@@ -48,6 +53,15 @@ def test_reparse_rebuilds_the_crawl_on_either_backend(mirror: MirrorServer, mani
         origins = dict(connection.execute(select(REVISIONS.c.origin, func.count()).group_by(REVISIONS.c.origin)).all())
     engine.dispose()
     assert origins == {REEXTRACTION: len(crawled)}  # rebuilt from stored pages, not fetched from the site
+
+
+def near_duplicates_and_prints(database_url: str) -> tuple[set[Any], ...]:
+    engine = create_engine(database_url)
+    with engine.connect() as connection:
+        found = tuple(set(connection.execute(select(*table.c[:3])).all()) for table in (NEAR, BANDS, SIGNATURES))
+    engine.dispose()
+    assert found[1] and found[2]
+    return found
 
 
 def test_a_tags_only_parser_change_is_recorded_beside_the_sites_revisions(
@@ -66,8 +80,11 @@ def test_a_tags_only_parser_change_is_recorded_beside_the_sites_revisions(
     settings.setmodule("newscrawl.settings", priority="project")
     settings.set("NEWSCRAWL_DATABASE_URL", database_url)
     report = Report()
+    prints_before = near_duplicates_and_prints(database_url)
     Reparser(settings, StoredPages(warc_files(crawl.data_dir / "warc"), report), Selection(), report, workers=1).run()
     assert report.outcomes == Counter({"changed": len(affected), "unchanged": len(stored) - len(affected)})
+    # the texts are the same: their prints stand, and no near-duplicate pair is linked again
+    assert near_duplicates_and_prints(database_url) == prints_before
     assert report.fields == Counter({"tags": len(affected)})
     engine = create_engine(database_url)
     with engine.connect() as connection:

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 import scrapy
-from scrapy.http import HtmlResponse, Request
+from scrapy.http import HtmlResponse, Request, Response, TextResponse
 from scrapy.utils.test import get_crawler
 
 from newscrawl.config import ConfigError
@@ -94,6 +94,18 @@ def test_unknown_page_is_parsed_by_the_fallback_and_counted(spider: AsiaSpider, 
     assert items and items[0].layout == "fallback" and items[0].article_id == "1234567890"
     assert stat(spider, "layout/fallback") == 1
     assert "No parser recognises" in caplog.text
+
+
+def test_a_page_that_is_not_html_gives_no_article_and_is_counted(spider: AsiaSpider, caplog: pytest.LogCaptureFixture) -> None:
+    url = f"{BASE}/20240101/report-1234567890.html"
+    pdf = Response(url=url, body=b"%PDF-1.7 " + b"x" * 500, headers={"Content-Type": "application/pdf"},
+                   request=Request(url, meta={"newscrawl_hops": 0}))
+    with caplog.at_level(logging.WARNING):
+        assert list(spider.parse_article(pdf)) == []
+    assert stat(spider, "pages_not_html") == 1 and "Not an HTML page" in caplog.text
+    # the same bytes as a page of text go on to the parsers (the fallback's), not counted as not HTML
+    list(spider.parse_article(TextResponse(url=url, body=pdf.body, encoding="utf-8", request=pdf.request)))
+    assert stat(spider, "pages_not_html") == 1 and stat(spider, "layout/fallback") == 1
 
 
 @pytest.mark.parametrize(
