@@ -145,8 +145,12 @@ class _EngineSearch:
         published = ARTICLES.c.published_at
         order = {"rank": [rank.desc() if rank is not None else published.desc(), published.desc()],
                  "newest": [published.desc()], "oldest": [published.asc()]}
-        query = query.order_by(*order[selection.order], ARTICLES.c.article_id)
-        rows = conn.execute(query.limit(selection.limit) if selection.limit else query).all()
+        return self.shown(conn, query.order_by(*order[selection.order], ARTICLES.c.article_id), selection)
+
+    @staticmethod
+    def shown(conn: Connection, counted: Select[Any], selection: SearchFilter) -> tuple[int, Ranked]:
+        """Every match counted; the hits shown, in order (`counted`: rows of self.counted, ordered)."""
+        rows = conn.execute(counted.limit(selection.limit) if selection.limit else counted).all()
         return (rows[0][2] if rows else 0), [(key, rank_value) for key, rank_value, _ in rows]
 
     def run(self, conn: Connection, selection: SearchFilter) -> SearchResults:
@@ -211,9 +215,7 @@ class _SqliteSearch(_EngineSearch):
                 .cte("hits").prefix_with("MATERIALIZED"))
         rank = hits.c.rank if by_rank else None
         if by_rank and not listed:  # no article to read
-            query = self.counted(hits.c.hit, rank).order_by(hits.c.rank.desc(), hits.c.hit)
-            rows = conn.execute(query.limit(selection.limit) if selection.limit else query).all()
-            return (rows[0][2] if rows else 0), [(key, rank_value) for key, rank_value, _ in rows]
+            return self.shown(conn, self.counted(hits.c.hit, rank).order_by(hits.c.rank.desc(), hits.c.hit), selection)
         query = self.counted(hits.c.hit, rank).select_from(hits.join(ARTICLES, self.key == hits.c.hit))
         return self.ordered(conn, query, rank, selection)
 
