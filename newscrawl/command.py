@@ -1,7 +1,12 @@
-"""What newscrawl's own scrapy commands share (newscrawl/commands/): every setting checked before
+"""What the project's scrapy commands share (newscrawl/commands/): every setting checked before
 the command does anything, as `scrapy crawl` checks them, so that a misspelt or bad NEWSCRAWL_
 setting is one line and exit status 2 for `scrapy health` or `scrapy export` as for a crawl,
 never taken silently (a typo in a cron line would go unseen for years) nor a traceback.
+
+Scrapy's own commands that read the project's settings (`scrapy list`, `settings`, `parse`,
+`shell`, `fetch`...) are replaced in newscrawl/commands/ by a module of the same name whose
+Command is Scrapy's with SettingsChecked in front: Scrapy lets COMMANDS_MODULE override a
+built-in command by its name. `scrapy version` and `startproject` need no project: left alone.
 
 Not in newscrawl/commands/: Scrapy takes every command class found there for a command.
 """
@@ -9,7 +14,7 @@ Not in newscrawl/commands/: Scrapy takes every command class found there for a c
 from __future__ import annotations
 
 import argparse
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Optional
 
 from scrapy.commands import ScrapyCommand
 from scrapy.settings import BaseSettings
@@ -30,12 +35,12 @@ def check_settings(settings: BaseSettings) -> None:
     RenderingConfig.from_settings(settings)
 
 
-class ProjectCommand(ScrapyCommand):
-    """A command of the project, run without a crawler; quiet but for warnings."""
+class SettingsChecked:
+    """In front of a ScrapyCommand's class (class Command(SettingsChecked, ScrapyCommand)): its
+    options, -s NAME=VALUE among them, are taken as Scrapy takes them, then every setting is
+    checked (check_settings); a mistake is refused in one line, `scrapy <command>: error: ...`."""
 
-    requires_project = True
-    requires_crawler_process = False
-    default_settings: ClassVar[dict[str, Any]] = {"LOG_LEVEL": "WARNING"}
+    settings: Optional[BaseSettings]
 
     @property
     def command_name(self) -> str:
@@ -43,9 +48,17 @@ class ProjectCommand(ScrapyCommand):
         return type(self).__module__.rsplit(".", 1)[-1]
 
     def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
-        super().process_options(args, opts)  # -s NAME=VALUE is in the settings from here on
+        super().process_options(args, opts)  # type: ignore[misc]  # -s NAME=VALUE is in the settings from here on
         assert self.settings is not None
         try:
             check_settings(self.settings)
         except ConfigError as exc:
             raise refused(self.command_name, str(exc)) from None
+
+
+class ProjectCommand(SettingsChecked, ScrapyCommand):
+    """A command of the project, run without a crawler; quiet but for warnings."""
+
+    requires_project = True
+    requires_crawler_process = False
+    default_settings: ClassVar[dict[str, Any]] = {"LOG_LEVEL": "WARNING"}

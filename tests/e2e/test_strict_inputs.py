@@ -102,7 +102,22 @@ COMMAND_ARGUMENTS: dict[str, tuple[str, ...]] = {
     "changes": (),
     "browse": ("--port", "0"),
     "reparse": ("--dry-run",),
+    # Scrapy's own, replaced by the project's (newscrawl.command.SettingsChecked); none of them
+    # gets as far as a request here, and none may reach anything but 127.0.0.1
+    "bench": ("-s", "CLOSESPIDER_TIMEOUT=1"),
+    "check": ("asia",),
+    "edit": ("asia",),  # EDITOR=true
+    "fetch": (f"{UNREACHABLE}/",),
+    "genspider": ("--list",),
+    "list": (),
+    "parse": ("--spider", "asia", f"{UNREACHABLE}/"),
+    "runspider": ("{workdir}/one_spider.py",),
+    "settings": ("--get", "BOT_NAME"),
+    "shell": (f"{UNREACHABLE}/",),
+    "view": (f"{UNREACHABLE}/",),
 }
+# Scrapy's commands that need no project, and so read none of its settings
+WITHOUT_PROJECT = {"version", "startproject"}
 SETTING_MISTAKES = [
     ("NEWSCRAWL_REFRES_DAYS=5", "unknown setting NEWSCRAWL_REFRES_DAYS (did you mean NEWSCRAWL_REFRESH_DAYS?); README lists every setting"),
     # a setting another command reads: a mistake all the same
@@ -110,12 +125,27 @@ SETTING_MISTAKES = [
 ]
 
 
+def scrapy(workdir: Path, name: str, *arguments: str) -> subprocess.CompletedProcess[str]:
+    """`scrapy <name>` in the project, on the archive in workdir; no terminal, no editor."""
+    return subprocess.run(
+        [sys.executable, "-m", "scrapy", name, *arguments, "-s", f"NEWSCRAWL_DATABASE_URL=sqlite:///{workdir / 'news.sqlite'}"],
+        cwd=PROJECT_ROOT, env={**os.environ, "NEWSCRAWL_DATA_DIR": str(workdir / "data"), "EDITOR": "true"},
+        stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120,
+    )
+
+
 def test_the_table_names_every_command_of_the_project() -> None:
-    from scrapy.cmdline import _get_commands_from_module
+    """Every command `scrapy` offers in the project but those that need none is the project's
+    own (a built-in is replaced by COMMANDS_MODULE's module of its name), and has a line above."""
+    from scrapy.cmdline import _get_commands_dict, _get_commands_from_module
+    from scrapy.utils.project import get_project_settings
 
     from newscrawl import settings as project_settings
 
-    assert set(_get_commands_from_module(project_settings.COMMANDS_MODULE, inproject=True)) == set(COMMAND_ARGUMENTS)
+    offered = set(_get_commands_dict(get_project_settings(), inproject=True))
+    own = _get_commands_from_module(project_settings.COMMANDS_MODULE, inproject=True)
+    assert set(own) == set(COMMAND_ARGUMENTS) == offered - WITHOUT_PROJECT
+    assert all(type(command).__module__.startswith(project_settings.COMMANDS_MODULE + ".") for command in own.values())
 
 
 @pytest.mark.parametrize("setting,message", SETTING_MISTAKES, ids=[case[0].split("=")[0] for case in SETTING_MISTAKES])
@@ -123,14 +153,22 @@ def test_the_table_names_every_command_of_the_project() -> None:
 def test_every_command_refuses_a_bad_or_unknown_setting_in_one_line(tmp_path: Path, name: str, setting: str, message: str) -> None:
     Archive(f"sqlite:///{tmp_path / 'news.sqlite'}").close()  # an archive (empty): the command would run
     arguments = [arg.format(workdir=tmp_path) for arg in COMMAND_ARGUMENTS[name]]
-    done = subprocess.run(
-        [sys.executable, "-m", "scrapy", name, *arguments, "-s", f"NEWSCRAWL_DATABASE_URL=sqlite:///{tmp_path / 'news.sqlite'}",
-         "-s", setting],
-        cwd=PROJECT_ROOT, env={**os.environ, "NEWSCRAWL_DATA_DIR": str(tmp_path / "data")}, capture_output=True, text=True,
-        timeout=120,
-    )
+    done = scrapy(tmp_path, name, *arguments, "-s", setting)
     lines = [line for line in done.stderr.splitlines() if line.strip()]
     assert done.returncode == 2 and not done.stdout, done.stdout[-2000:] + done.stderr[-2000:]
     assert len(lines) == 1 and lines[0].endswith(message), done.stderr[-3000:]
     assert lines[0].startswith(f"scrapy {name}: error: ") or (name == "crawl" and " ERROR: " in lines[0])
     assert not (tmp_path / "out.jsonl").exists() and not (tmp_path / "data").exists()  # nothing written
+
+
+def test_scrapy_s_own_commands_still_take_good_settings(tmp_path: Path) -> None:
+    """The check refuses mistakes only: a known setting with a good value goes through."""
+    listed = scrapy(tmp_path, "list", "-s", "NEWSCRAWL_REFRESH_DAYS=5")
+    assert listed.returncode == 0 and listed.stdout.split() == ["asia"], listed.stderr[-2000:]
+    got = scrapy(tmp_path, "settings", "--get", "NEWSCRAWL_REFRESH_DAYS", "-s", "NEWSCRAWL_REFRESH_DAYS=5")
+    assert got.returncode == 0 and got.stdout.strip() == "5", got.stderr[-2000:]
+    # and the value is checked as the crawl reads it: a bad one is refused by name
+    bad = scrapy(tmp_path, "settings", "--get", "NEWSCRAWL_REFRESH_DAYS", "-s", "NEWSCRAWL_REFRESH_DAYS=soon")
+    assert bad.returncode == 2 and not bad.stdout
+    assert bad.stderr.splitlines() == ["scrapy settings: error: NEWSCRAWL_REFRESH_DAYS must be a whole number, not 'soon'"]
+    assert "Traceback" not in listed.stderr + got.stderr + bad.stderr
