@@ -6,11 +6,15 @@ a line cut in half; the articles it committed go to the next crawl's feed instea
 Used for every local feed (FEED_STORAGES "file" and ""); a feed appended to an existing file
 (`-o`) is written in place, as Scrapy does it.
 
-A feed that cannot be written (a full disk, an I/O error) costs one ERROR line and the stat
+A feed that cannot be written (a full disk, an I/O error; for a feed to stdout, its reader gone:
+`scrapy crawl asia -o -:jsonlines | head`) costs one ERROR line and the stat
 `newscrawl/feed/write_failed`, never a traceback per article: the feed is dropped (its `.part`
-removed; a file appended to is cut back to what it held before the crawl), the crawl goes on,
-and the crawl is left undelivered in the archive (`crawls.feed_delivered_at`), so the next
-crawl's feed carries its articles; `scrapy export --changed-since` writes them at once.
+removed; a file appended to is cut back to what it held before the crawl; stdout goes to
+/dev/null from then on), the crawl goes on and the other feeds get every article, and unless
+another feed of the crawl is stored whole the crawl is left undelivered in the archive
+(`crawls.feed_delivered_at`), so the next crawl's feed carries its articles;
+`scrapy export --changed-since` writes them at once. A feed to stdout whose every line was
+written (flushed) delivers the crawl as a file feed stored whole does.
 
 Retention (NEWSCRAWL_FEED_KEEP): a crawl that has stored its feed whole removes its spider's
 oldest feeds in the feed folder beyond the newest N (prune_feeds), but never a feed that a crawl
@@ -24,10 +28,14 @@ import io
 import logging
 import os
 import re
+import sys
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Callable, Collection, Optional
 
 from scrapy.extensions.feedexport import FileFeedStorage
+from scrapy.extensions.feedexport import StdoutFeedStorage as ScrapyStdoutFeedStorage
+
+from newscrawl.cli import stdout_gone
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -67,14 +75,15 @@ class GuardedFeedFile(io.RawIOBase):
     to on_error, and every write after it is dropped (the feed is given up). Scrapy's
     FeedExporter would raise each one from its item_scraped handler: a traceback per article."""
 
-    def __init__(self, file: Optional[IO[bytes]], on_error: Callable[[OSError], None]) -> None:
+    def __init__(self, file: Optional[IO[bytes]], on_error: Callable[[OSError], None], *, owned: bool = True) -> None:
         super().__init__()
         self.file = file  # None once given up (or never opened: on_error was told)
         self.on_error = on_error
+        self.owned = owned  # closed with this one (not stdout: it is the process's, only flushed)
 
     def fail(self, error: OSError) -> None:
         file, self.file = self.file, None
-        if file is not None:
+        if file is not None and self.owned:
             try:
                 file.close()  # what it still buffers fails again: nothing more to lose
             except OSError:
@@ -113,28 +122,113 @@ class GuardedFeedFile(io.RawIOBase):
         file, self.file = self.file, None
         if file is not None:
             try:
-                file.close()
+                file.close() if self.owned else file.flush()
             except OSError as exc:
                 self.on_error(exc)
         super().close()
 
 
-class AtomicFileFeedStorage(FileFeedStorage):
-    def __init__(self, uri: str, *, feed_options: Optional[dict[str, Any]] = None, crawler: Optional[Crawler] = None) -> None:
-        super().__init__(uri, feed_options=feed_options)
-        self.target = Path(self.path)
-        # appending to a file that exists: in place (a copy of it would cost its size)
-        self.atomic = self.write_mode == "wb" or not self.target.exists()
-        self.stored = False  # set once the feed is complete under its name
-        self.failure: Optional[str] = None  # why it could not be written (said in one ERROR line)
+class GuardedFeed:
+    """What newscrawl's feed storages share: a feed that fails once (GuardedFeedFile), says so in
+    one ERROR line, and tells whether it was stored whole (the archive's feed delivery)."""
+
+    def __init__(self, crawler: Optional[Crawler]) -> None:
         self.crawler = crawler
-        self.appended_from = 0  # an appended file's size before this crawl: cut back to it on failure
+        self.stored = False  # set once every line of the feed is written where it goes
+        self.failure: Optional[str] = None  # why it could not be written (said in one ERROR line)
         self.file: Optional[GuardedFeedFile] = None
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler, uri: str, *, feed_options: Optional[dict[str, Any]] = None) -> "AtomicFileFeedStorage":
+    def from_crawler(cls, crawler: Crawler, uri: str, *, feed_options: Optional[dict[str, Any]] = None) -> Any:
         install_feed_error_filter()
         return cls(uri, feed_options=feed_options, crawler=crawler)
+
+    @property
+    def where(self) -> str:
+        """The feed as the log and the summary name it."""
+        raise NotImplementedError
+
+    def writes_into(self, directory: Path) -> bool:
+        """Whether the feed is a file of directory."""
+        return False
+
+    def complete(self, guarded: GuardedFeedFile) -> None:
+        """The feed's last lines written out, where it goes; a failure goes to write_failed."""
+        raise NotImplementedError
+
+    def discard_written(self) -> str:
+        """What the feed had written, taken back as far as it can be: what is left of it."""
+        raise NotImplementedError
+
+    def store(self, file: IO[bytes]) -> None:
+        guarded = self.file if self.file is not None else GuardedFeedFile(file, self.write_failed)
+        self.complete(guarded)
+        if self.failure is not None:
+            raise FeedNotStored(self.failure)
+        self.stored = True
+
+    def write_failed(self, error: OSError) -> None:
+        """The feed is given up: what it wrote goes as far as it can (discard_written), and one
+        ERROR line says where its articles are."""
+        if self.failure is not None:
+            return
+        self.failure = error.strerror or str(error)
+        left = self.discard_written()
+        stats = self.crawler.stats if self.crawler is not None else None
+        since = stats.get_value(FEED_SINCE) if stats is not None else None
+        if stats is not None:
+            stats.inc_value(FEED_WRITE_FAILED)
+        where = (f"every article stays in the archive: `scrapy export --changed-since {since} -o FILE` writes them again, "
+                 "and if no feed of this crawl is stored, the next crawl's feed carries them" if since else
+                 "the articles it was to hold are in no archive (NEWSCRAWL_STORE_ENABLED is off)")
+        logger.error("Cannot write the feed %s (%s): this feed is dropped, %s, and the crawl goes on; %s",
+                     self.where, self.failure, left, where)
+
+
+class StdoutFeedStorage(GuardedFeed, ScrapyStdoutFeedStorage):
+    """`-o -:jsonlines`: Scrapy's, but a reader that goes away (`| head`: EPIPE) or a full disk
+    under a redirection fails the feed once, as for a file. Scrapy's raised for every article
+    after that: a traceback each, and each article kept from the feeds after stdout in FEEDS (the
+    default feed, which the crawl then counted as delivered with one article in it)."""
+
+    def __init__(self, uri: str, _stdout: Optional[IO[bytes]] = None, *, feed_options: Optional[dict[str, Any]] = None,
+                 crawler: Optional[Crawler] = None) -> None:
+        ScrapyStdoutFeedStorage.__init__(self, uri, _stdout, feed_options=feed_options)
+        GuardedFeed.__init__(self, crawler)
+
+    @property
+    def where(self) -> str:
+        return "stdout"
+
+    def open(self, spider: Any) -> IO[bytes]:
+        self.file = GuardedFeedFile(self._stdout, self.write_failed, owned=False)
+        return self.file
+
+    def complete(self, guarded: GuardedFeedFile) -> None:
+        guarded.close()  # flushed; stdout stays open (a pipe has nothing to fsync)
+
+    def discard_written(self) -> str:
+        # what stdout still buffers would fail again at exit ("Exception ignored ..."): /dev/null takes it
+        if self._stdout is sys.stdout.buffer:
+            stdout_gone()
+        return "what it wrote before stays with its reader (its last line may be cut)"
+
+
+class AtomicFileFeedStorage(GuardedFeed, FileFeedStorage):
+    def __init__(self, uri: str, *, feed_options: Optional[dict[str, Any]] = None, crawler: Optional[Crawler] = None) -> None:
+        FileFeedStorage.__init__(self, uri, feed_options=feed_options)
+        GuardedFeed.__init__(self, crawler)
+        self.target = Path(self.path)
+        # appending to a file that exists: in place (a copy of it would cost its size)
+        self.atomic = self.write_mode == "wb" or not self.target.exists()
+        self.appended_from = 0  # an appended file's size before this crawl: cut back to it on failure
+
+    @property
+    def where(self) -> str:
+        return str(self.target)
+
+    def writes_into(self, directory: Path) -> bool:
+        return self.target.parent.resolve() == directory.resolve()
 
     @property
     def part(self) -> Path:
@@ -153,8 +247,8 @@ class AtomicFileFeedStorage(FileFeedStorage):
             self.file.fail(exc)
         return self.file
 
-    def store(self, file: IO[bytes]) -> None:
-        guarded = self.file if self.file is not None else GuardedFeedFile(file, self.write_failed)
+    def complete(self, guarded: GuardedFeedFile) -> None:
+        """Flushed, on disk, and under its name."""
         guarded.sync()
         guarded.close()
         if self.atomic and self.failure is None:
@@ -162,39 +256,22 @@ class AtomicFileFeedStorage(FileFeedStorage):
                 os.replace(self.part, self.target)
             except OSError as exc:
                 self.write_failed(exc)
-        if self.failure is not None:
-            raise FeedNotStored(self.failure)
-        self.stored = True
 
-    def write_failed(self, error: OSError) -> None:
-        """The feed is given up: what it wrote goes, so that nothing half written stays (its
-        `.part` removed, an appended file cut back), and one ERROR line says where its articles are."""
-        if self.failure is not None:
-            return
-        self.failure = error.strerror or str(error)
+    def discard_written(self) -> str:
+        """Nothing half written stays: its `.part` removed, an appended file cut back."""
         try:
             if self.atomic:
                 self.part.unlink(missing_ok=True)
-                left = "its partial file removed"
-            else:
-                os.truncate(self.target, self.appended_from)
-                left = f"{self.target} cut back to what it held before this crawl"
+                return "its partial file removed"
+            os.truncate(self.target, self.appended_from)
+            return f"{self.target} cut back to what it held before this crawl"
         except OSError as exc:
-            left = f"what it wrote could not be removed ({exc.strerror or exc})"
-        stats = self.crawler.stats if self.crawler is not None else None
-        since = stats.get_value(FEED_SINCE) if stats is not None else None
-        if stats is not None:
-            stats.inc_value(FEED_WRITE_FAILED)
-        where = (f"every article stays in the archive: `scrapy export --changed-since {since} -o FILE` writes them again, "
-                 "and if no feed of this crawl is stored, the next crawl's feed carries them" if since else
-                 "the articles it was to hold are in no archive (NEWSCRAWL_STORE_ENABLED is off)")
-        logger.error("Cannot write the feed %s (%s): this feed is dropped, %s, and the crawl goes on; %s",
-                     self.target, self.failure, left, where)
+            return f"what it wrote could not be removed ({exc.strerror or exc})"
 
 
 def is_delivering_storage(storage: Any) -> bool:
     """A storage that says whether its feed was stored whole."""
-    return isinstance(storage, AtomicFileFeedStorage)
+    return isinstance(storage, GuardedFeed)
 
 
 def remove_partial_feeds(directory: Path) -> list[Path]:

@@ -76,8 +76,13 @@ FEEDS = {
     },
 }
 FEED_EXPORT_ENCODING = "utf-8"
-# a feed is whole or absent: written as <name>.part, renamed when complete (newscrawl/feeds.py)
-FEED_STORAGES = {"": "newscrawl.feeds.AtomicFileFeedStorage", "file": "newscrawl.feeds.AtomicFileFeedStorage"}
+# a feed is whole or absent: written as <name>.part, renamed when complete (newscrawl/feeds.py);
+# a feed that cannot be written (a full disk; stdout's reader gone) fails once, the crawl goes on
+FEED_STORAGES = {
+    "": "newscrawl.feeds.AtomicFileFeedStorage",
+    "file": "newscrawl.feeds.AtomicFileFeedStorage",
+    "stdout": "newscrawl.feeds.StdoutFeedStorage",
+}
 FEED_URI_PARAMS = "newscrawl.config.feed_uri_params"
 
 # Running unattended (newscrawl/extensions.py): JOBDIRs that resume after any interruption, a

@@ -204,7 +204,7 @@ class CrawlSummary:
         storage = slot.storage
         stored = storage.stored if is_delivering_storage(storage) else True
         uri = str(slot.uri)
-        where = str(storage.target) if is_delivering_storage(storage) else ("stdout" if uri.startswith("stdout:") else uri)
+        where = storage.where if is_delivering_storage(storage) else ("stdout" if uri.startswith("stdout:") else uri)
         self.feeds.append(FeedFile(where, int(slot.itemcount), bool(stored), getattr(storage, "failure", None),
                                    is_delivering_storage(storage)))
 

@@ -278,7 +278,7 @@ class ArchivePipeline:
     def feed_slot_closed(self, slot: Any) -> None:
         if is_delivering_storage(slot.storage) and slot.storage.stored:
             self.feed_stored = True
-            if slot.storage.target.parent.resolve() == self.config.feed_dir.resolve():  # a new feed in the folder
+            if slot.storage.writes_into(self.config.feed_dir):  # a new feed in the folder
                 self.prune_feeds()
 
     def prune_feeds(self) -> None:

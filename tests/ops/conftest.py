@@ -24,14 +24,19 @@ def crawl_env(workdir: Path, **extra: str) -> dict[str, str]:
     return {**os.environ, "NEWSCRAWL_DATA_DIR": str(workdir / "data"), **extra}
 
 
-def start_crawl(base_url: str, workdir: Path, *args: str, log_name: str = "crawl.log") -> subprocess.Popen[bytes]:
-    """`scrapy crawl asia` as a process, laid out as tests.conftest.run_crawl lays it out
-    (database workdir/news.sqlite, data dir workdir/data), its output in workdir/<log_name>."""
-    workdir.mkdir(parents=True, exist_ok=True)
-    command = [
+def crawl_command(base_url: str, workdir: Path, *args: str) -> list[str]:
+    """`scrapy crawl asia` laid out as tests.conftest.run_crawl lays it out (database
+    workdir/news.sqlite; with crawl_env, data dir workdir/data)."""
+    return [
         sys.executable, "-m", "scrapy", "crawl", "asia", "-a", f"base_url={base_url}",
         "-s", f"NEWSCRAWL_DATABASE_URL=sqlite:///{workdir / 'news.sqlite'}", "-s", "AUTOTHROTTLE_ENABLED=False", *args,
     ]
+
+
+def start_crawl(base_url: str, workdir: Path, *args: str, log_name: str = "crawl.log") -> subprocess.Popen[bytes]:
+    """`scrapy crawl asia` as a process (crawl_command), its output in workdir/<log_name>."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    command = crawl_command(base_url, workdir, *args)
     log = open(workdir / log_name, "wb")
     try:
         # a process group of its own, as a shell gives a job: a test can signal the whole group
