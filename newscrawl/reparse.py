@@ -168,6 +168,8 @@ class Report:
     fields: Counter[str] = field(default_factory=Counter)  # changed fields
     skipped: Counter[str] = field(default_factory=Counter)  # why a capture gave no article
     torn: list[str] = field(default_factory=list)
+    # asked for by --id, rebuilt though their backfill's rule alone passes them over (Reparser._backfill_kept)
+    asked_beyond_backfill: list[str] = field(default_factory=list)
 
 
 class StoredPages:
@@ -659,8 +661,10 @@ class Reparser:
             if article is None:
                 continue
             if found is not None and not self._backfill_kept(article.article_id, found):
-                self.report.skipped["pages a backfill passed over (another section, or outside its window)"] += 1
-                continue
+                if article.article_id not in self.selection.ids:
+                    self.report.skipped["pages a backfill passed over (another section, or outside its window)"] += 1
+                    continue
+                self.report.asked_beyond_backfill.append(article.article_id)
             if not self._selected(article):
                 self.report.outcomes["filtered"] += 1
                 if self.texts is not None:
@@ -699,7 +703,17 @@ class Reparser:
         (SectionSpider.article_found): one it found through a READ MORE link or a retry, one
         of its section and window, or one that an article it kept (within the READ MORE depth,
         earlier in the crawl's order) names. An article the archive holds, it kept (but did not
-        follow its READ MORE links from this page)."""
+        follow its READ MORE links from this page).
+
+        What the records cannot tell: a sitemap page outside the window (another section's, or
+        of another time) that an article the backfill kept named in READ MORE while the page
+        was on its way (the READ MORE request was a duplicate, so the page's one record is the
+        sitemap's). It was kept, and a run that reads the naming article knows it; a run that
+        does not (`--id X` into a fresh archive) cannot tell it from a page passed over. So an
+        article named by --id is rebuilt whatever this rule says (it is asked for explicitly),
+        and the summary names it among those "rebuilt as asked though their backfill's rule
+        alone passes them over" (Report.asked_beyond_backfill), not as passed over; an article
+        only selected by a window or a layout, or by nothing, follows this rule."""
         hops = found.hops
         if found.from_sitemap:
             if found.in_window:

@@ -39,6 +39,10 @@ def summary(report: Report, dry_run: bool) -> list[str]:
         lines.append(f"Not selected (--since/--until/--layout): {outcomes['filtered']} articles")
     if report.skipped:
         lines.append("No article from: " + ", ".join(f"{count} {why}" for why, count in report.skipped.most_common()))
+    if report.asked_beyond_backfill:
+        lines.append("Rebuilt as asked (--id), though a backfill fetched them from a sitemap outside its window and no "
+                     "article of this run names them in READ MORE (the backfill kept such a page only if an article it kept "
+                     "named it): " + ", ".join(report.asked_beyond_backfill))
     for torn in report.torn:
         lines.append(f"Torn record skipped: {torn}")
     return lines

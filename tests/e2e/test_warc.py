@@ -10,6 +10,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import time
 from collections import Counter
 from pathlib import Path
 from typing import Any, Iterator
@@ -199,6 +200,65 @@ def test_reparse_of_a_backfill_keeps_what_the_backfill_kept(mirror: MirrorServer
     again = run_reparse(run.data_dir, run.database_url)
     assert again.returncode == 0, again.stderr
     assert f"0 changed, 0 new, {len(kept)} unchanged" in again.stdout, again.stdout
+
+
+class SlowPageMirror(MirrorServer):
+    """The mirror, one article's page answered late (a slow page, as the site has them)."""
+
+    def __init__(self, root: Path, slow_id: str, seconds: float) -> None:
+        super().__init__(root)
+        self.slow_id, self.seconds = slow_id, seconds
+
+    def _record(self, target: str, headers: Any = ()) -> None:
+        super()._record(target, headers)
+        if self.slow_id in target:
+            time.sleep(self.seconds)
+
+
+def test_reparse_by_id_rebuilds_a_page_only_its_sitemap_record_names(mirror_root: Path, manifest: dict[str, Any], tmp_path: Path) -> None:
+    """An article of another section, listed in the window's sitemap and named in READ MORE by an
+    article the backfill keeps: its sitemap request was on its way when the READ MORE link came
+    (a duplicate, dropped), so its one record is the sitemap's, and the backfill kept it.
+    `scrapy reparse --id` of it alone into a fresh archive cannot see the article that names it:
+    asked for by id, it is rebuilt all the same, and the summary names it, not as passed over."""
+    since, until = "2018-01-01", "2018-12-31"
+    kept = backfill_keeps(manifest, since, until, DEPTH)
+    articles = manifest["articles"]
+    [named] = [i for i in kept if articles[i]["section"] != "asia" and since <= articles[i]["expected"]["published_at"][:10] <= until]
+    # its page answers after the article naming it is parsed: that READ MORE request is the duplicate
+    with SlowPageMirror(mirror_root, named, 3.0) as server:
+        run = run_crawl(server.base_url, tmp_path, "-a", f"since={since}", "-a", f"until={until}")
+        base_url = server.base_url
+    assert run.returncode == 0, run.log[-3000:]
+    crawled = {line["article_id"]: line for line in exported(run.database_url)}
+    assert named in crawled and kept <= set(crawled)
+    paths = warc_files(run.data_dir / "warc")
+    found_by = [header for path in paths for header in found_by_headers(path, base_url, named)]
+    assert found_by == [("0", "sitemap")], found_by  # the case: only the sitemap's record
+
+    fresh = f"sqlite:///{tmp_path / 'one.sqlite'}"
+    done = run_reparse(run.data_dir, fresh, "--id", named)
+    assert done.returncode == 0, done.stderr
+    assert "0 changed, 1 new, 0 unchanged" in done.stdout and "passed over" not in done.stdout, done.stdout
+    assert done.stdout.splitlines()[-1].startswith("Rebuilt as asked (--id), though a backfill fetched them from a sitemap")
+    assert done.stdout.splitlines()[-1].endswith(f"named it): {named}"), done.stdout
+    assert exported(fresh) == [crawled[named]]
+    # read with the article that names it, the rule alone keeps it: nothing to say
+    whole = f"sqlite:///{tmp_path / 'whole.sqlite'}"
+    everything = run_reparse(run.data_dir, whole)
+    assert everything.returncode == 0 and "Rebuilt as asked" not in everything.stdout, everything.stdout
+    assert as_set(exported(whole)) == as_set(list(crawled.values()))
+
+
+def found_by_headers(path: Path, base_url: str, article_id: str) -> list[tuple[str, str]]:
+    """(Newscrawl-Hops, Newscrawl-Backfill) of each capture of the article in the file."""
+    found = []
+    with path.open("rb") as stream:
+        for record in ArchiveIterator(stream):
+            header = record.rec_headers.get_header
+            if record.rec_type in ("response", "revisit") and article_id_from_url(to_site_url(header("WARC-Target-URI") or "", base_url)) == article_id:
+                found.append((header("Newscrawl-Hops") or "", header("Newscrawl-Backfill") or ""))
+    return found
 
 
 def reparse_in_process(data_dir: Path, database: Path, selection: Selection = Selection()) -> Report:
