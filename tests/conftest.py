@@ -11,6 +11,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -45,6 +46,13 @@ def backfill_keeps(manifest: dict[str, Any], since: str, until: str, depth: int 
     articles published in the window, and those their READ MORE links reach within `depth` hops."""
     articles = manifest["articles"]
     by_url = {a["url"]: i for i, a in articles.items()}
+    # a link may name an article by its old URL, which the site redirects to the article's own
+    by_path = {urlsplit(url).path: i for url, i in by_url.items()}
+    for links in manifest["read_more"].values():
+        for url in links:
+            target = manifest["redirects"].get(urlsplit(url).path)
+            if target in by_path:
+                by_url[url] = by_path[target]
     seeds = {i for i, a in articles.items() if a["section"] == "asia" and since <= (a["expected"]["published_at"] or "")[:10] <= until}
     assert seeds, "the mirror has no Asia article in the window"
     expected, frontier = set(seeds), set(seeds)
