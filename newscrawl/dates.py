@@ -41,6 +41,7 @@ def format_utc(moment: datetime) -> str:
     return f"{m.year}-{m.month:02d}-{m.day:02d}T{m.hour:02d}:{m.minute:02d}:{m.second:02d}Z"
 
 
+@lru_cache(maxsize=64)
 def _fixed_zone(sign: str, hours: str, minutes: str) -> timezone:
     offset = timedelta(hours=int(hours), minutes=int(minutes))
     return timezone(-offset if sign == "-" else offset)
