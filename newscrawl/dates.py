@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta, timezone, tzinfo
+from functools import lru_cache
 from typing import Optional
 
 # a zone label a visible time may carry before or after its date: "GMT", "UTC", "GMT+3", "UTC-04:30"
@@ -32,11 +33,15 @@ _QUARTER_HOUR = 15 * 60
 
 
 def format_utc(moment: datetime) -> str:
+    """"%Y-%m-%dT%H:%M:%SZ" in UTC, written out (strftime costs twice as much; its %Y is not
+    padded either)."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+    m = moment.astimezone(timezone.utc)
+    return f"{m.year}-{m.month:02d}-{m.day:02d}T{m.hour:02d}:{m.minute:02d}:{m.second:02d}Z"
 
 
+@lru_cache(maxsize=64)
 def _fixed_zone(sign: str, hours: str, minutes: str) -> timezone:
     offset = timedelta(hours=int(hours), minutes=int(minutes))
     return timezone(-offset if sign == "-" else offset)
@@ -118,8 +123,11 @@ def parse_visible(text: str) -> Optional[datetime]:
     return moment
 
 
+@lru_cache(maxsize=256)
 def _read(text: str) -> Optional[datetime]:
-    """The first form that reads the text: aware when it says its zone, else naive."""
+    """The first form that reads the text: aware when it says its zone, else naive. Cached:
+    a page names one moment in several places, and its dates are read more than once
+    (`says_its_zone`, then `parse_any`); a datetime never changes."""
     moment = parse_unix(text)
     if moment is None:
         for reader in (parse_compact, parse_iso, parse_visible):

@@ -251,13 +251,13 @@ def read_message(path: Path, entry: Entry, file: IO[bytes]) -> Message:
                 name, _, value = line.partition(b":")
                 fields[name.strip().lower().decode("utf-8", "replace")] = value.strip().decode("utf-8", "replace")
             length = int(fields.get("content-length") or 0)
-            block = data[end + 4 : end + 4 + length]
-            if len(block) < length:
-                raise TornRecord(entry.offset, f"{length - len(block)} bytes of its block missing")
+            start, stop = end + 4, end + 4 + length  # the block: sliced once, as the payload
+            if len(data) < stop:
+                raise TornRecord(entry.offset, f"{length - max(0, len(data) - start)} bytes of its block missing")
             if not fields.get("content-type", "").startswith("application/http"):
-                return Message(fields, b"", [], block)
-            head_end = block.find(b"\r\n\r\n")
-            head, payload = (block, b"") if head_end < 0 else (block[:head_end], block[head_end + 4 :])
+                return Message(fields, b"", [], data[start:stop])
+            head_end = data.find(b"\r\n\r\n", start, stop)
+            head, payload = (data[start:stop], b"") if head_end < 0 else (data[start:head_end], data[head_end + 4 : stop])
             lines = head.split(b"\r\n")
             headers = [(name.strip(), value.strip()) for name, _, value in (line.partition(b":") for line in lines[1:] if line)]
             return Message(fields, lines[0], headers, payload)

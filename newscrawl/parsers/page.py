@@ -1,10 +1,10 @@
 """One parsed article page: its lxml tree and what the field methods look up, found in one pass.
 
 An article page is parsed once (lxml, C, from the fetched bytes when they are UTF-8) and
-walked once (`Page.__init__`): elements by the class tokens the selectors start from, the
-metas and links. The parsers' selectors (`Css` class constants) are then answered from those
-tables instead of a pass over the whole document each, which is what keeps a page to a
-fraction of a millisecond. Elements by `itemprop` are listed when a selector first asks.
+walked once (`Page.__init__`): elements by the class tokens the selectors start from and by
+itemprop, the metas and links. The parsers' selectors (`Css` class constants) are then answered
+from those tables instead of a pass over the whole document each, which is what keeps a page to
+a fraction of a millisecond.
 
 Before the walk, script, style and template elements and comments are dropped (never text),
 and every `<br>` becomes a line break in the text, so that `Page.text()` is simply the
@@ -148,6 +148,13 @@ class _ClassIndex:
         self.plan = (tokens, values)  # one assignment: a page reads both or neither
 
 
+@lru_cache(maxsize=16)
+def _with_itemprops(classes: etree.XPath) -> etree.XPath:
+    """The class attributes `classes` lists and every itemprop attribute, in one call: a call of
+    libxml2's XPath costs more than the few itemprops it adds."""
+    return etree.XPath(f"{classes.path} | //@itemprop")  # one assignment: a page reads both or neither
+
+
 _CLASS_INDEX = _ClassIndex()
 
 
@@ -283,24 +290,15 @@ class Css:
 class _Table(dict[str, list[Element]]):
     """The page's elements by the tokens of one attribute (class, itemprop), in page order.
 
-    Filled in one pass for the tokens of `indexed` (None: every token) from the attribute
-    values `values` lists; a token outside them is looked for in the page when first asked for.
+    Filled (`Page._index`) for the tokens of `indexed` (None: every token); a token outside
+    them is looked for in the page when first asked for.
     """
 
-    def __init__(self, root: Element, name: str, values: etree.XPath, indexed: Optional[frozenset[str]] = None) -> None:
+    def __init__(self, root: Element, name: str, indexed: Optional[frozenset[str]] = None) -> None:
         super().__init__()
         self.root = root
         self.name = name
         self.indexed = indexed
-        get = self.get
-        for value in values(root):
-            for token in value.split():
-                if indexed is None or token in indexed:
-                    found = get(token)
-                    if found is None:
-                        self[token] = [value.getparent()]
-                    else:
-                        found.append(value.getparent())
 
     def __missing__(self, token: str) -> list[Element]:
         if self.indexed is None or token in self.indexed:
@@ -321,9 +319,11 @@ class Page:
         self._encoding = encoding or "utf-8"
         self.root = _parse(html) if self._body is None else self._parse_body(self._body)
         self.by_class: _Table
+        self.by_itemprop: _Table
         self.metas: dict[str, str] = {}
+        # (property, name, content) of each meta with a content, in page order (metas_named)
+        self._named_metas: list[tuple[str, str, str]] = []
         self.links: dict[str, str] = {}
-        self._by_itemprop: Optional[_Table] = None
         self._index()
 
     @property
@@ -352,28 +352,33 @@ class Page:
         root = self.root
         etree.strip_elements(root, *_NOT_TEXT, with_tail=False)
         tokens, values = _CLASS_INDEX.plan
-        self.by_class = _Table(root, "class", values, tokens)
+        self.by_class = by_class = _Table(root, "class", tokens)
+        self.by_itemprop = by_itemprop = _Table(root, "itemprop")
+        for value in _with_itemprops(values)(root):
+            table, indexed = (by_class, tokens) if value.attrname == "class" else (by_itemprop, None)
+            for token in value.split():
+                if indexed is None or token in indexed:
+                    found = table.get(token)
+                    if found is None:
+                        table[token] = [value.getparent()]
+                    else:
+                        found.append(value.getparent())
         for br in root.iter("br"):
             br.tail = LINE_BREAK + (br.tail or "")
+        metas, named = self.metas, self._named_metas
         for meta in root.iter("meta"):
             content = (meta.get("content") or "").strip()
             if content:
-                for attr in ("name", "property", "itemprop", "http-equiv"):
-                    key = meta.get(attr)
+                name, prop = meta.get("name"), meta.get("property")
+                for key in (name, prop, meta.get("itemprop"), meta.get("http-equiv")):
                     if key:
-                        self.metas.setdefault(key.strip().lower(), content)
+                        metas.setdefault(key.strip().lower(), content)
+                named.append(((prop or "").strip().lower(), (name or "").strip().lower(), content))
         for link in root.iter("link"):
             href = (link.get("href") or "").strip()
             if href:
                 for rel in (link.get("rel") or "").lower().split():
                     self.links.setdefault(rel, href)
-
-    @property
-    def by_itemprop(self) -> _Table:
-        """Elements by itemprop token: made when first needed (many pages never ask)."""
-        if self._by_itemprop is None:
-            self._by_itemprop = _Table(self.root, "itemprop", _VALUES["itemprop"])
-        return self._by_itemprop
 
     def listed(self, table: str, token: str) -> list[Element]:
         """The elements with this class token ("class") or itemprop token ("itemprop"), in page order."""
@@ -406,15 +411,9 @@ class Page:
 
     def metas_named(self, name: str) -> list[str]:
         """The contents of every meta of this name or property, in page order (`article:tag`
-        is repeated; `meta()` keeps the first of each). Looked up when asked: few pages ask."""
+        is repeated; `meta()` keeps the first of each)."""
         name = name.lower()
-        found: list[str] = []
-        for meta in self.root.iter("meta"):
-            if name in ((meta.get("property") or "").strip().lower(), (meta.get("name") or "").strip().lower()):
-                content = (meta.get("content") or "").strip()
-                if content:
-                    found.append(content)
-        return found
+        return [content for prop, meta_name, content in self._named_metas if name in (prop, meta_name)]
 
     def link(self, rel: str) -> Optional[str]:
         return self.links.get(rel)
@@ -429,7 +428,10 @@ class Page:
 
 def inner_text(element: Element, with_tail: bool = False) -> str:
     """The text inside the element, in page order: `"".join(element.itertext())` (plus its
-    tail), made by libxml2 in one call instead of a Python iteration over the nodes."""
+    tail), made by libxml2 in one call instead of a Python iteration over the nodes; an element
+    without children is its own text (most paragraphs: the serializer costs four times more)."""
+    if not with_tail and not len(element):
+        return element.text or ""
     return etree.tostring(element, method="text", encoding="unicode", with_tail=with_tail)
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import random
+import warnings
+from typing import Optional
 
 import pytest
 from scrapy.http import HtmlResponse
@@ -103,3 +105,73 @@ def test_text_without_a_sign_of_mojibake_is_never_bad_to_ftfy() -> None:
     for _ in range(20_000):
         text = "".join(rnd.choice(ordinary) for _ in range(rnd.randint(1, 8)))
         assert not is_bad(text), repr(text)
+
+
+def test_every_sequence_ftfy_calls_bad_is_short_and_holds_a_sign() -> None:
+    """looks_misdecoded searches only BADNESS_WIDTH characters either side of each sign: that is
+    ftfy's is_bad only while each alternative of its pattern is that short and has a place that
+    only signs fill. Read off the installed ftfy's own pattern, so an ftfy that changes it fails here."""
+    from ftfy.badness import BADNESS_RE
+
+    with warnings.catch_warnings():  # re's own parser, the only one to read a pattern with
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import sre_constants
+        import sre_parse
+
+    from newscrawl.integrity import _MOJIBAKE_SIGNS, BADNESS_WIDTH
+
+    def chars(item: tuple[object, object]) -> Optional[set[int]]:
+        op, arg = item
+        if op == sre_constants.LITERAL:
+            return {arg}  # type: ignore[arg-type]
+        if op != sre_constants.IN:
+            return None
+        found: set[int] = set()
+        for kind, value in arg:  # type: ignore[union-attr]
+            if kind == sre_constants.LITERAL:
+                found.add(value)
+            elif kind == sre_constants.RANGE:
+                found.update(range(value[0], value[1] + 1))
+            else:  # a negated set, a category: not only signs
+                return None
+        return found
+
+    (branch,) = sre_parse.parse(BADNESS_RE.pattern, BADNESS_RE.flags).data
+    assert branch[0] == sre_constants.BRANCH
+    alternatives = branch[1][1]
+    assert len(alternatives) > 30
+    for alternative in alternatives:
+        assert alternative.getwidth()[1] <= BADNESS_WIDTH, alternative
+        assert any((found := chars(item)) and all(_MOJIBAKE_SIGNS.match(chr(c)) for c in found) for item in alternative.data), alternative
+
+
+@pytest.mark.parametrize("text", [
+    "Ã about", "1Ã  x", "xÃ  x", "Nguyễn Phú Trọng, " * 20 + "PhaÌ£m", "PhaÌ£m" + " said" * 50, "a" * 300 + "â€“",
+    "Сергей Лавров сказал, что Россия " * 10, "x ГўВЂВ.A y", "ØŠØŠ", "Ð¡ÐµÑ€Ð³ÐµÐ¹" * 3, "Î¿Î¹ Ï„Î¿Ï…", "Ã", "café ô ú í â " * 30 + "Ã©",
+])
+def test_misdecoded_is_ftfys_verdict(text: str) -> None:
+    from ftfy.badness import is_bad
+
+    from newscrawl.integrity import looks_misdecoded
+
+    assert looks_misdecoded(text) == is_bad(text)
+    for start in range(0, len(text), max(1, len(text) // 25)):  # the same near each end of the text
+        assert looks_misdecoded(text[start:]) == is_bad(text[start:]), repr(text[start:])
+        assert looks_misdecoded(text[:start]) == is_bad(text[:start]), repr(text[:start])
+
+
+def test_misdecoded_is_ftfys_verdict_on_random_text() -> None:
+    """Random texts of signs, the characters ftfy's sequences pair them with, and plain ones."""
+    from ftfy.badness import MOJIBAKE_CATEGORIES, is_bad
+
+    from newscrawl.integrity import looks_misdecoded
+
+    alphabet = list("".join(MOJIBAKE_CATEGORIES.values()).replace("-", "")) + list("ÃÂÎÐØÙà√≈‚вЂВГРСβΒΓΞΟā€Œœ×²° \n") + list("aZ1.,")
+    rnd = random.Random(11)
+    bad = 0
+    for _ in range(20_000):
+        text = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(1, 40)))
+        verdict = is_bad(text)
+        bad += verdict
+        assert looks_misdecoded(text) == verdict, repr(text)
+    assert 1_000 < bad < 19_000  # both verdicts met
