@@ -240,6 +240,12 @@ REEXTRACTION = "reextraction"
 _REVISION_TEXT = ("title", "lead", "body", "modified_at", "content_hash")
 
 
+# the index on article_bands.key, which a rebuild into a fresh SQLite archive makes once at its
+# end rather than row by row (newscrawl.reparse); a writer's open makes it again when missing
+BAND_KEY_INDEX = "ix_article_bands_key"
+CREATE_BAND_KEY_INDEX = f'CREATE INDEX IF NOT EXISTS {BAND_KEY_INDEX} ON article_bands ("key")'
+
+
 # execution option of the connections engine.begin() gives: their transactions write
 _WRITE_OPTION = "newscrawl_write"
 
@@ -331,9 +337,24 @@ class Archive:
             return
         self.engine = make_engine(database_url)
         upgrade_to_head(self.engine)
+        self._restore_band_index()
 
     def close(self) -> None:
         self.engine.dispose()
+
+    def _restore_band_index(self) -> None:
+        """Make the index on article_bands.key again if a rebuild was killed before its end
+        (it drops the index while it writes, newscrawl.reparse): near-duplicate search needs it."""
+        if self.engine.dialect.name != "sqlite":
+            return  # a rebuild keeps PostgreSQL's index
+        query = "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?"
+        with self.engine.connect() as conn:
+            if conn.exec_driver_sql(query, (BAND_KEY_INDEX,)).first() is not None:
+                return
+        logger.warning("Archive %s lacked its index of near-duplicate bands (a rebuild stopped before its end): made again",
+                       self.engine.url.database)
+        with self.engine.begin() as conn:
+            conn.exec_driver_sql(CREATE_BAND_KEY_INDEX)
 
     def _insert(self, table: Any) -> Any:
         """INSERT with ON CONFLICT support, in this database's dialect."""

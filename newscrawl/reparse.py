@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from io import BytesIO
 from pathlib import Path
-from typing import IO, Any, Iterable, Iterator, Mapping, Optional
+from typing import IO, Any, Callable, Iterable, Iterator, Mapping, Optional
 
 from itemadapter import ItemAdapter
 from scrapy import Request
@@ -50,7 +50,9 @@ from warcio.bufferedreaders import ChunkedDataReader
 
 from newscrawl.compact import KeySet
 from newscrawl.config import ARCHIVE_CRAWL, NewscrawlConfig
-from newscrawl.db import ARTICLES, BANDS, REEXTRACTION, SIGNATURES, Archive, article_values, hash_prefix, utc_now
+from newscrawl.db import (
+    ARTICLES, BAND_KEY_INDEX, BANDS, CREATE_BAND_KEY_INDEX, REEXTRACTION, SIGNATURES, Archive, article_values, hash_prefix, utc_now,
+)
 from newscrawl.dedup import PrintIndex, TextPrint
 from newscrawl.fts import index_added_articles
 from newscrawl.healing import page_failed
@@ -448,13 +450,28 @@ class ReextractionArchive(Archive):
     Into an archive that held no article's print when it was opened (a rebuild into a fresh
     archive), every band the near-duplicate search can meet is one this process wrote: it
     keeps them in memory too (PrintIndex, up to MAX_INDEXED_PRINTS articles), and asks them
-    there instead of the archive's band index, with the same answers."""
+    there instead of the archive's band index, with the same answers. On SQLite the index on
+    article_bands.key, which nothing asks meanwhile, is dropped at the first write and made once
+    over all the rows at the end (`finish`), in sorted order: inserting 32 keys an article at
+    random places in it was the largest part of a rebuild's writes. A rebuild killed before its
+    end leaves the archive without it: the next writer's open makes it (Archive._restore_band_index)."""
 
     def __init__(self, database_url: str, near_duplicate_threshold: float) -> None:
         super().__init__(database_url, near_duplicate_threshold)
         with self.engine.connect() as conn:
             fresh = conn.execute(select(BANDS.c.article_id).limit(1)).first() is None
         self.written: Optional[PrintIndex] = PrintIndex() if fresh else None
+        self.band_index_dropped = False
+
+    def finish(self) -> None:
+        """The end of the writes: the band index made again, if this archive dropped it."""
+        if self.band_index_dropped:
+            with self.engine.begin() as conn:
+                self._make_band_index(conn)
+
+    def _make_band_index(self, conn: Connection) -> None:
+        conn.exec_driver_sql(CREATE_BAND_KEY_INDEX)
+        self.band_index_dropped = False
 
     def archived(self, conn: Connection, article_ids: list[str]) -> dict[str, dict[str, Any]]:
         columns = [ARTICLES.c[name] for name in ARTICLE_FIELDS]
@@ -465,6 +482,9 @@ class ReextractionArchive(Archive):
         """New articles as of their capture; changed ones now, each with a re-extraction revision.
         `same_text`: changed articles whose text (content hash) the archive holds already."""
         now = utc_now()
+        if conn.dialect.name == "sqlite" and self.written is not None and not self.band_index_dropped:
+            conn.exec_driver_sql(f"DROP INDEX IF EXISTS {BAND_KEY_INDEX}")
+            self.band_index_dropped = True
         if conn.dialect.name == "sqlite":
             # the band index's pages stay in memory from one batch to the next, and the pages a
             # batch writes go to the file at a checkpoint every few batches rather than at each
@@ -492,6 +512,8 @@ class ReextractionArchive(Archive):
         if self.written is not None:
             if len(self.written) + len(prints) > MAX_INDEXED_PRINTS or any(i in self.written.signatures for i in prints):
                 self.written = None  # past the memory bound (or an article written twice): the archive is asked again
+                if self.band_index_dropped:
+                    self._make_band_index(conn)
             else:
                 self.written.add(prints)
 
@@ -521,6 +543,20 @@ def _store_batch(new: list[Article], changed: list[Article], same_text: frozense
         _store.store(conn, new, changed, same_text)
 
 
+def _finish_store() -> None:
+    assert _store is not None
+    _store.finish()
+
+
+def _finish_after_failure(finish: Callable[[], None]) -> None:
+    """The band index made after a run that failed, if it can be (else the archive's next open
+    makes it); the failure that stopped the run is what is raised."""
+    try:
+        finish()
+    except Exception as exc:
+        logger.warning("The band index of near-duplicate search will be made at the archive's next open: %s", exc)
+
+
 class StoreProcess:
     """ReextractionArchive.store in a child process, a batch a transaction, in order, at most
     two batches ahead of the reads: storing a new article (its near-duplicate search above all)
@@ -532,18 +568,26 @@ class StoreProcess:
             initargs=(database_url, near_duplicate_threshold, os.getpid(), threading.current_thread() is threading.main_thread()),
         )
         self.pending: deque[Future[None]] = deque()
+        self.finished = True  # nothing to finish until a batch is stored (the process starts then)
 
     def submit(self, new: list[Article], changed: list[Article], same_text: frozenset[str]) -> None:
         while len(self.pending) >= 2:
             self.pending.popleft().result()
         with _main_script_left_out():
             self.pending.append(self.pool.submit(_store_batch, new, changed, same_text))
+        self.finished = False
 
     def close(self) -> None:
         while self.pending:
             self.pending.popleft().result()
+        if not self.finished:
+            self.pool.submit(_finish_store).result()
+            self.finished = True
 
     def stop(self) -> None:
+        """The process ended; after a failure, the band index made first if it can be (else the archive's next open makes it)."""
+        if not self.finished:
+            _finish_after_failure(lambda: self.pool.submit(_finish_store).result())
         self.pool.shutdown(wait=True, cancel_futures=True)
 
 
@@ -643,10 +687,14 @@ class Reparser:
             if batch:
                 self._compare_and_store(batch)
             if self.store is not None:
-                self.store.close()  # every batch stored (or its error raised)
+                self.store.close()  # every batch stored (or its error raised), the band index made
+            elif not self.dry_run:
+                self.archive.finish()
         finally:
             if self.store is not None:
                 self.store.stop()
+            elif self.archive.band_index_dropped:  # a failure
+                _finish_after_failure(self.archive.finish)
             for pipeline in self.pipelines:
                 if hasattr(pipeline, "close_spider"):
                     pipeline.close_spider(spider)

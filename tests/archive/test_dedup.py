@@ -371,3 +371,67 @@ def test_a_reextraction_that_keeps_the_text_keeps_its_print_and_links(tmp_path: 
     # searched again (as for a changed text), the pair gets its second row
     before, after = tables[frozenset()]
     assert after[0] - before[0] and {row[:2] for row in after[0] - before[0]} == {(first, second)}
+
+
+def band_index_present(database: Path) -> bool:
+    import sqlite3
+
+    from newscrawl.db import BAND_KEY_INDEX
+
+    with sqlite3.connect(database) as connection:
+        return connection.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", (BAND_KEY_INDEX,)).fetchone() is not None
+
+
+_KILLED_REBUILD = """
+import os, pickle, signal, sys
+from newscrawl.reparse import ReextractionArchive
+articles = pickle.load(sys.stdin.buffer)
+archive = ReextractionArchive(sys.argv[1], float(sys.argv[2]))
+with archive.engine.begin() as conn:
+    archive.store(conn, articles, [])
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def test_a_rebuild_makes_the_band_index_at_its_end_and_the_next_open_after_a_kill(tmp_path: Path, bigger_manifest: dict[str, Any]) -> None:
+    """A rebuild into a fresh SQLite archive writes its bands without the index on their key
+    and makes it once at its end (ReextractionArchive.finish). Killed (SIGKILL) after a batch
+    is stored, it leaves the archive without the index: the next writer's open makes it again,
+    and a crawl's near-duplicate search through it finds the pairs across the kill."""
+    import pickle
+    import subprocess
+    import sys
+
+    from newscrawl.reparse import ReextractionArchive
+    from tests.conftest import PROJECT_ROOT
+
+    articles = list(expected_articles(bigger_manifest).values())
+    order = [a.article_id for a in articles]
+    earlier, later = bigger_manifest["duplicates"]["near"][0]
+    half = order.index(later)  # the kill comes between the two articles of a near pair
+    assert order.index(earlier) < half
+    first_ids = {a.article_id for a in articles[:half]}
+    across = {(later, earlier) for earlier, later in bigger_manifest["duplicates"]["near"]
+              if earlier in first_ids and later not in first_ids}
+    assert across  # near pairs with one article on each side of the kill
+
+    finished = tmp_path / "finished.sqlite"
+    archive = ReextractionArchive(f"sqlite:///{finished}", NEAR_DUPLICATE_THRESHOLD)
+    with archive.engine.begin() as conn:
+        archive.store(conn, articles[:half], [])
+    assert not band_index_present(finished)  # written without it
+    archive.finish()
+    archive.close()
+    assert band_index_present(finished)
+
+    killed = tmp_path / "killed.sqlite"
+    done = subprocess.run([sys.executable, "-c", _KILLED_REBUILD, f"sqlite:///{killed}", str(float(NEAR_DUPLICATE_THRESHOLD))],
+                          input=pickle.dumps(articles[:half]), cwd=PROJECT_ROOT, capture_output=True, timeout=120)
+    assert done.returncode == -9, done.stderr.decode()
+    assert not band_index_present(killed)
+    archive = Archive(f"sqlite:///{killed}", NEAR_DUPLICATE_THRESHOLD)  # a crawl's writer opens it
+    assert band_index_present(killed)
+    outcomes = archive.write_batch(articles[half:], None)
+    archive.close()
+    found = {(outcome.article_id, other) for outcome in outcomes for other in outcome.near_duplicates}
+    assert across <= found
