@@ -27,6 +27,7 @@ import multiprocessing
 import os
 import signal
 import threading
+import time
 from collections import Counter, deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -62,7 +63,7 @@ from newscrawl.recording import BACKFILL_FIELD, FETCHED_AT, HOPS_FIELD, WARC_REC
 from newscrawl.rendering import PageRenderer, RenderingConfig
 from newscrawl.urls import article_id_from_url
 from newscrawl.warc import TRUNCATED_DISCONNECT, TRUNCATED_LENGTH, Entry, Message, TornRecord, index_of, read_message, warcinfo_fields
-from newscrawl.writer import _end_with_parent, _main_script_left_out
+from newscrawl.writer import PARENT_CHECK_SECONDS, _end_with_parent, _main_script_left_out
 from pipelines.dedup import DedupPipeline
 from pipelines.store import ArchivePipeline
 
@@ -437,22 +438,44 @@ def worker_context() -> multiprocessing.context.BaseContext:
     return context
 
 
+def _end_with_run(run_pid: int) -> None:
+    """This worker ends when the run's process ends, however that ends: a fork server's child
+    (or a page reader, which would wait for its next task forever) has another parent."""
+    if not _alive(run_pid):
+        os._exit(1)
+    threading.Thread(target=_watch_run, args=(run_pid,), name="newscrawl-run-watch", daemon=True).start()
+
+
+def _watch_run(run_pid: int) -> None:
+    while _alive(run_pid):
+        time.sleep(PARENT_CHECK_SECONDS)
+    os._exit(1)  # no clean-up: SQLite rolls back the open transaction
+
+
 def _alive(pid: int) -> bool:
+    """Whether this process runs (a process that ended but was not waited for yet has not)."""
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            return stat.read().rpartition(b")")[2].split()[0] not in (b"Z", b"X")
+    except FileNotFoundError:
         return False
-    except PermissionError:
+    except OSError:  # no /proc
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            pass
         return True
-    return True
 
 
 # the page reader of a worker process (Reparser's pool)
 _reader: Optional[PageReader] = None
 
 
-def _start_reader(settings: dict[str, Any], spider_name: str) -> None:
+def _start_reader(settings: dict[str, Any], spider_name: str, run_pid: int) -> None:
     global _reader
+    _end_with_run(run_pid)
     _reader = PageReader(Settings(settings), spider_name)
 
 
@@ -552,15 +575,13 @@ class ReextractionArchive(Archive):
 _store: Optional[ReextractionArchive] = None  # a store process's archive
 
 
-def _open_store(database_url: str, near_duplicate_threshold: float, parent_pid: int, from_main_thread: bool, forked_by_server: bool) -> None:
+def _open_store(database_url: str, near_duplicate_threshold: float, run_pid: int, from_main_thread: bool) -> None:
     global _store
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the group: the parent decides
-    if forked_by_server:
-        # this process's parent is the fork server, which ends when the run's process does (its one thread forked this one)
-        if not _alive(parent_pid):
-            os._exit(1)
-        parent_pid, from_main_thread = os.getppid(), True
-    _end_with_parent(parent_pid, from_main_thread)
+    if os.getppid() == run_pid:  # spawned by the run's process
+        _end_with_parent(run_pid, from_main_thread)
+    else:
+        _end_with_run(run_pid)
     _store = ReextractionArchive(database_url, near_duplicate_threshold)
 
 
@@ -590,11 +611,9 @@ class StoreProcess:
     costs about what reading its page does, and the two run side by side."""
 
     def __init__(self, database_url: str, near_duplicate_threshold: float) -> None:
-        context = worker_context()
         self.pool = ProcessPoolExecutor(
-            max_workers=1, mp_context=context, initializer=_open_store,
-            initargs=(database_url, near_duplicate_threshold, os.getpid(), threading.current_thread() is threading.main_thread(),
-                      context.get_start_method() == "forkserver"),
+            max_workers=1, mp_context=worker_context(), initializer=_open_store,
+            initargs=(database_url, near_duplicate_threshold, os.getpid(), threading.current_thread() is threading.main_thread()),
         )
         self.pending: deque[Future[None]] = deque()
         self.finished = True  # nothing to finish until a batch is stored (the process starts then)
@@ -761,7 +780,7 @@ class Reparser:
             return
         chunks = [chosen[i : i + CHUNK] for i in range(0, len(chosen), CHUNK)]
         pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=worker_context(),
-                                   initializer=_start_reader, initargs=(self.settings.copy_to_dict(), self.spider_name))
+                                   initializer=_start_reader, initargs=(self.settings.copy_to_dict(), self.spider_name, os.getpid()))
         try:
             with _main_script_left_out():
                 pending = deque(pool.submit(_read_chunk, chunk) for chunk in chunks[: 4 * self.workers])

@@ -113,3 +113,42 @@ def test_a_killed_crawl_is_completed_by_the_next(
     assert {item["article_id"] for item in again.feed_items()} == within
     path_of = {path: i for i, a in manifest["articles"].items() for path in a["paths"]}
     assert not {path_of[p] for p in requests if p in path_of} & archived  # what was stored is not fetched again
+
+
+_REPARSE_WORKERS = """
+import os, sys, time
+from concurrent.futures import ProcessPoolExecutor
+from scrapy.utils.project import get_project_settings
+from newscrawl.reparse import StoreProcess, _start_reader, worker_context
+store = StoreProcess(sys.argv[1], 0.7)
+readers = ProcessPoolExecutor(2, mp_context=worker_context(), initializer=_start_reader,
+                              initargs=(get_project_settings().copy_to_dict(), "asia", os.getpid()))
+for busy in [readers.submit(time.sleep, 0.5) for _ in range(2)]:  # both readers started
+    busy.result()
+print(store.pool.submit(os.getpid).result(), *readers._processes, flush=True)
+time.sleep(600)
+"""
+
+
+def running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            return stat.read().rpartition(b")")[2].split()[0] not in (b"Z", b"X")
+    except FileNotFoundError:
+        return False
+
+
+def test_a_killed_reparse_leaves_no_worker_behind(tmp_path: Path) -> None:
+    """`scrapy reparse` killed with SIGKILL: its store process and its page readers (forked by a
+    fork server, not by it) end too, rather than wait for work that will never come."""
+    script = subprocess.Popen([sys.executable, "-c", _REPARSE_WORKERS, f"sqlite:///{tmp_path / 'archive.sqlite'}"],
+                              cwd=PROJECT_ROOT, stdout=subprocess.PIPE)
+    assert script.stdout is not None
+    workers = {int(pid) for pid in script.stdout.readline().split()}
+    assert len(workers) == 3 and all(running(pid) for pid in workers)  # the store process and two readers
+    script.kill()
+    script.wait()
+    deadline = time.monotonic() + 10
+    while any(running(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [pid for pid in workers if running(pid)]
