@@ -24,7 +24,6 @@ from __future__ import annotations
 import hashlib
 import heapq
 import re
-import struct
 import zlib
 from dataclasses import dataclass
 from typing import Optional
@@ -60,8 +59,6 @@ PRINT_SHINGLES = 10_000
 _MINHASH_ROWS = 4096
 
 _WORD = re.compile(r"\w+")
-_STORED = struct.Struct(f"<{NUM_HASHES}I")  # each hash is below 2**32
-_BAND = struct.Struct(f"<B{ROWS_PER_BAND}Q")  # a band's number and values, as its key hashes them
 
 
 def shingles(text: str) -> frozenset[str]:
@@ -101,10 +98,10 @@ _A = _PERMUTATIONS.integers(1, int(_PRIME), NUM_HASHES, dtype=np.uint64)
 _B = _PERMUTATIONS.integers(0, int(_PRIME), NUM_HASHES, dtype=np.uint64)
 
 
-def minhash(items: frozenset[str]) -> tuple[int, ...]:
+def minhash(items: frozenset[str]) -> npt.NDArray[np.uint64]:
     """NUM_HASHES independent 32-bit hashes of every shingle, the minimum of each."""
     if not items:
-        return (0,) * NUM_HASHES
+        return np.zeros(NUM_HASHES, dtype=np.uint64)
     base = np.fromiter(map(zlib.crc32, map(str.encode, items)), dtype=np.uint64, count=len(items))  # UTF-8
     lowest = np.full(NUM_HASHES, np.iinfo(np.uint64).max, dtype=np.uint64)
     for start in range(0, len(base), _MINHASH_ROWS):
@@ -112,21 +109,27 @@ def minhash(items: frozenset[str]) -> tuple[int, ...]:
         rows += _B  # in place: one temporary array, not three
         rows %= _PRIME
         np.minimum(lowest, rows.min(axis=0), out=lowest)
-    return tuple(lowest.tolist())
+    return lowest
 
 
-def band_keys(signature: tuple[int, ...]) -> list[int]:
+# a band as its key hashes it: its number (a byte), then its values (little-endian 64-bit), no
+# padding, as struct.pack("<B4Q", band, *values) gives it; the 32 bands in one buffer
+_BAND_LAYOUT = np.dtype([("band", "u1"), ("values", "<u8", (ROWS_PER_BAND,))])
+
+
+def band_keys(signature: npt.NDArray[np.uint64]) -> tuple[int, ...]:
     """One key per band (its number and its 4 values), as a signed 63-bit integer for the DB."""
-    keys = []
-    for band in range(BANDS):
-        values = signature[band * ROWS_PER_BAND : (band + 1) * ROWS_PER_BAND]
-        digest = hashlib.blake2b(_BAND.pack(band, *values), digest_size=8).digest()
-        keys.append(int.from_bytes(digest, "big") >> 1)
-    return keys
+    packed = np.empty(BANDS, dtype=_BAND_LAYOUT)
+    packed["band"] = np.arange(BANDS)
+    packed["values"] = signature.reshape(BANDS, ROWS_PER_BAND)
+    data = memoryview(packed.tobytes())
+    size, blake2b, from_bytes = _BAND_LAYOUT.itemsize, hashlib.blake2b, int.from_bytes
+    return tuple(from_bytes(blake2b(data[start : start + size], digest_size=8).digest(), "big") >> 1
+                 for start in range(0, len(data), size))
 
 
-def pack_signature(signature: tuple[int, ...]) -> bytes:
-    return _STORED.pack(*(value & 0xFFFFFFFF for value in signature))
+def pack_signature(signature: npt.NDArray[np.uint64]) -> bytes:
+    return signature.astype("<u4").tobytes()  # every hash is below 2**32
 
 
 def likely_similar(packed: bytes, candidates: list[tuple[str, bytes]], floor: float) -> list[str]:
@@ -153,7 +156,7 @@ class TextPrint:
     @classmethod
     def of(cls, body: str) -> "TextPrint":
         signature = minhash(print_shingles(body))
-        return cls(tuple(band_keys(signature)), pack_signature(signature))
+        return cls(band_keys(signature), pack_signature(signature))
 
 
 class PrintIndex:
