@@ -160,6 +160,8 @@ class FoundBy:
 
 # what reading an article's captures gives: its article, the captures read, why those before gave none, FoundBy
 Read = tuple[Optional[Article], int, Counter[str], Optional[FoundBy]]
+# an article's print made by a page reader for the store (a rebuild's): the content hash of the text it was made of, and the print
+MadePrint = tuple[str, TextPrint]
 
 
 @dataclass
@@ -469,19 +471,24 @@ def _alive(pid: int) -> bool:
         return True
 
 
-# the page reader of a worker process (Reparser's pool)
+# the page reader of a worker process (Reparser's pool), and whether it prints the articles' texts
 _reader: Optional[PageReader] = None
+_with_prints = False
 
 
-def _start_reader(settings: dict[str, Any], spider_name: str, run_pid: int) -> None:
-    global _reader
+def _start_reader(settings: dict[str, Any], spider_name: str, run_pid: int, with_prints: bool) -> None:
+    global _reader, _with_prints
     _end_with_run(run_pid)
     _reader = PageReader(Settings(settings), spider_name)
+    _with_prints = with_prints
 
 
-def _read_chunk(chunk: list[list[Capture]]) -> list[Read]:
+def _read_chunk(chunk: list[list[Capture]]) -> list[tuple[Read, Optional[MadePrint]]]:
     assert _reader is not None
-    return [_reader.read(captures) for captures in chunk]
+    reads = [_reader.read(captures) for captures in chunk]
+    if not _with_prints:
+        return [(read, None) for read in reads]
+    return [(read, None if read[0] is None else (read[0].content_hash, TextPrint.of(read[0].body))) for read in reads]
 
 
 def _second(warc_date: str) -> str:
@@ -523,9 +530,11 @@ class ReextractionArchive(Archive):
         rows = self._rows_by_id(conn, ARTICLES.c.article_id, columns[1:], article_ids)
         return {row[0]: dict(zip(ARTICLE_FIELDS, row)) for row in rows}
 
-    def store(self, conn: Connection, new: list[Article], changed: list[Article], same_text: frozenset[str] = frozenset()) -> None:
+    def store(self, conn: Connection, new: list[Article], changed: list[Article], same_text: frozenset[str] = frozenset(),
+              made: Optional[Mapping[str, MadePrint]] = None) -> None:
         """New articles as of their capture; changed ones now, each with a re-extraction revision.
-        `same_text`: changed articles whose text (content hash) the archive holds already."""
+        `same_text`: changed articles whose text (content hash) the archive holds already;
+        `made`: prints the page readers made, used for an article whose text they were made of."""
         now = utc_now()
         if conn.dialect.name == "sqlite" and self.written is not None and not self.band_index_dropped:
             conn.exec_driver_sql(f"DROP INDEX IF EXISTS {BAND_KEY_INDEX}")
@@ -552,7 +561,9 @@ class ReextractionArchive(Archive):
         searched = [a for a in stored if a.article_id not in kept]
         if not searched:
             return
-        prints = {a.article_id: TextPrint.of(a.body) for a in searched}
+        made = made or {}
+        prints = {a.article_id: found[1] if (found := made.get(a.article_id)) and found[0] == a.content_hash else TextPrint.of(a.body)
+                  for a in searched}
         self._link_near_duplicates(conn, searched, now, None, prints)
         if self.written is not None:
             if len(self.written) + len(prints) > MAX_INDEXED_PRINTS or any(i in self.written.signatures for i in prints):
@@ -585,10 +596,10 @@ def _open_store(database_url: str, near_duplicate_threshold: float, run_pid: int
     _store = ReextractionArchive(database_url, near_duplicate_threshold)
 
 
-def _store_batch(new: list[Article], changed: list[Article], same_text: frozenset[str]) -> None:
+def _store_batch(new: list[Article], changed: list[Article], same_text: frozenset[str], made: dict[str, MadePrint]) -> None:
     assert _store is not None
     with _store.engine.begin() as conn:
-        _store.store(conn, new, changed, same_text)
+        _store.store(conn, new, changed, same_text, made)
 
 
 def _finish_store() -> None:
@@ -618,11 +629,11 @@ class StoreProcess:
         self.pending: deque[Future[None]] = deque()
         self.finished = True  # nothing to finish until a batch is stored (the process starts then)
 
-    def submit(self, new: list[Article], changed: list[Article], same_text: frozenset[str]) -> None:
+    def submit(self, new: list[Article], changed: list[Article], same_text: frozenset[str], made: dict[str, MadePrint]) -> None:
         while len(self.pending) >= 2:
             self.pending.popleft().result()
         with _main_script_left_out():
-            self.pending.append(self.pool.submit(_store_batch, new, changed, same_text))
+            self.pending.append(self.pool.submit(_store_batch, new, changed, same_text, made))
         self.finished = False
 
     def close(self) -> None:
@@ -707,6 +718,8 @@ class Reparser:
         # backfills' pages: the archived articles among them, the articles kept ones name in READ MORE (fewest hops)
         self.archived_ids: set[str] = set()
         self.named_by_read_more: dict[str, int] = {}
+        # prints the page readers made of the articles read but not stored yet (a rebuild's, with a store process)
+        self.made: dict[str, MadePrint] = {}
 
     def run(self) -> Report:
         chosen = self.pages.chosen(self.selection)
@@ -751,7 +764,7 @@ class Reparser:
         return self.report
 
     def articles(self, chosen: list[list[Capture]]) -> Iterator[Article]:
-        for article, pages, skipped, found in self._read(chosen):
+        for (article, pages, skipped, found), made in self._read(chosen):
             self.report.pages += pages
             self.report.skipped.update(skipped)
             if article is None:
@@ -769,18 +782,23 @@ class Reparser:
             kept = run_pipelines(self.pipelines, article, self.report.skipped)
             if kept is not None:
                 self.report.articles += 1
+                if made is not None:
+                    self.made[kept.article_id] = made
                 yield kept
 
-    def _read(self, chosen: list[list[Capture]]) -> Iterator[Read]:
+    def _read(self, chosen: list[list[Capture]]) -> Iterator[tuple[Read, Optional[MadePrint]]]:
         """PageReader.read of each article's captures, in order: here for a small run, else in
-        worker processes (parsing is most of a reparse's time), a bounded number of chunks ahead."""
+        worker processes (parsing is most of a reparse's time), a bounded number of chunks ahead.
+        Into a fresh archive with a store process, the workers print the articles' texts too
+        (newscrawl.dedup.TextPrint), which the store process, one for the whole run, would do."""
         if self.workers <= 1 or len(chosen) < self.pool_from:
             for captures in chosen:
-                yield self.reader.read(captures)
+                yield self.reader.read(captures), None
             return
+        with_prints = self.store is not None and self.archive.written is not None
         chunks = [chosen[i : i + CHUNK] for i in range(0, len(chosen), CHUNK)]
         pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=worker_context(),
-                                   initializer=_start_reader, initargs=(self.settings.copy_to_dict(), self.spider_name, os.getpid()))
+                                   initializer=_start_reader, initargs=(self.settings.copy_to_dict(), self.spider_name, os.getpid(), with_prints))
         try:
             with _main_script_left_out():
                 pending = deque(pool.submit(_read_chunk, chunk) for chunk in chunks[: 4 * self.workers])
@@ -862,8 +880,9 @@ class Reparser:
                         same_text.add(article.article_id)
             if (new or changed) and not self.dry_run and self.store is None:
                 self.archive.store(conn, new, changed, frozenset(same_text))
+        made = {a.article_id: found for a in articles if (found := self.made.pop(a.article_id, None)) is not None}
         if (new or changed) and self.store is not None:
-            self.store.submit(new, changed, frozenset(same_text))
+            self.store.submit(new, changed, frozenset(same_text), made)
 
     def _outcome(self, article: Article, old: Optional[dict[str, Any]]) -> str:
         if old is None:

@@ -435,3 +435,27 @@ def test_a_rebuild_makes_the_band_index_at_its_end_and_the_next_open_after_a_kil
     archive.close()
     found = {(outcome.article_id, other) for outcome in outcomes for other in outcome.near_duplicates}
     assert across <= found
+
+
+def test_a_rebuild_stores_the_prints_its_page_readers_made_of_the_same_text(tmp_path: Path, bigger_manifest: dict[str, Any]) -> None:
+    """The prints a rebuild's page readers made (with the content hash of the text they were made
+    of) are the ones stored; a print made of another text than the article's is made again."""
+    from sqlalchemy import select
+
+    from newscrawl.db import BANDS
+    from newscrawl.reparse import ReextractionArchive
+
+    first, second, third = list(expected_articles(bigger_manifest).values())[:3]
+    made = TextPrint(tuple(range(1, 33)), bytes(512))  # no body prints so: the store would make another
+    archive = ReextractionArchive(f"sqlite:///{tmp_path / 'made.sqlite'}", NEAR_DUPLICATE_THRESHOLD)
+    with archive.engine.begin() as conn:
+        archive.store(conn, [first, second, third], [], made={
+            first.article_id: (first.content_hash, made), second.article_id: ("another text", made),
+        })
+    with archive.engine.connect() as conn:
+        bands = {i: tuple(conn.execute(select(BANDS.c.key).where(BANDS.c.article_id == i).order_by(BANDS.c.band)).scalars())
+                 for i in (first.article_id, second.article_id, third.article_id)}
+    archive.finish()
+    archive.close()
+    assert bands == {first.article_id: made.bands, second.article_id: TextPrint.of(second.body).bands,
+                     third.article_id: TextPrint.of(third.body).bands}

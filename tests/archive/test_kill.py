@@ -122,7 +122,7 @@ from scrapy.utils.project import get_project_settings
 from newscrawl.reparse import StoreProcess, _start_reader, worker_context
 store = StoreProcess(sys.argv[1], 0.7)
 readers = ProcessPoolExecutor(2, mp_context=worker_context(), initializer=_start_reader,
-                              initargs=(get_project_settings().copy_to_dict(), "asia", os.getpid()))
+                              initargs=(get_project_settings().copy_to_dict(), "asia", os.getpid(), False))
 for busy in [readers.submit(time.sleep, 0.5) for _ in range(2)]:  # both readers started
     busy.result()
 print(store.pool.submit(os.getpid).result(), *readers._processes, flush=True)

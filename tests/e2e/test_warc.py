@@ -138,6 +138,16 @@ def test_reparse_into_a_fresh_archive_gives_the_same_articles(first_crawl: tuple
     done = run_reparse(tmp_path / "data", pooled, str(files[0].parent), "--workers", "2")
     assert done.returncode == 0, done.stderr
     assert as_set(exported(pooled)) == as_set(crawled)
+    # its prints made by the page readers: the same bands, signatures and near-duplicate pairs, in
+    # the same order, as those the in-process run made; both archives with their band index
+    queries = ("SELECT article_id, band, key FROM article_bands ORDER BY rowid", "SELECT * FROM article_signatures ORDER BY rowid",
+               "SELECT article_id, similar_id, similarity FROM near_duplicates ORDER BY rowid")
+    prints = {}
+    for name in ("rebuilt", "pooled"):
+        with sqlite3.connect(tmp_path / f"{name}.sqlite") as db:
+            prints[name] = [db.execute(query).fetchall() for query in queries]
+            assert db.execute("SELECT 1 FROM sqlite_master WHERE name = 'ix_article_bands_key'").fetchone() == (1,), name
+    assert all(prints["rebuilt"]) and prints["pooled"] == prints["rebuilt"]
     # nothing the archive did not have: the same archive again is unchanged, and gets no revision
     archive_copy = tmp_path / "copy.sqlite"
     shutil.copy(Path(run.database_url.removeprefix("sqlite:///")), archive_copy)
