@@ -440,6 +440,15 @@ def worker_context() -> multiprocessing.context.BaseContext:
     return context
 
 
+def start_fork_server() -> None:
+    """The fork server started now, so that its imports run beside this process's own setup
+    rather than before the first page is read."""
+    if worker_context().get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
+
+
 def _end_with_run(run_pid: int) -> None:
     """This worker ends when the run's process ends, however that ends: a fork server's child
     (or a page reader, which would wait for its next task forever) has another parent."""
@@ -703,11 +712,13 @@ class Reparser:
         self.settings = settings.copy()
         self.settings.set(ARCHIVE_CRAWL, True, priority="cmdline")  # dedup compares with the archive
         self.spider_name = spider_name or next((s for s in pages.spiders if s), DEFAULT_SPIDER)
-        self.reader = PageReader(self.settings, self.spider_name)
-        self.pipelines = self.reader.later_pipelines
         self.workers = (os.cpu_count() or 1) if workers is None else workers
         # a small run is done in this process (the workers' start-up would cost more), unless workers are asked for
         self.pool_from = POOL_FROM if workers is None else 0
+        if self.workers > 1 and len(pages.captures) >= self.pool_from and not selection.ids:  # the pool will read
+            start_fork_server()
+        self.reader = PageReader(self.settings, self.spider_name)
+        self.pipelines = self.reader.later_pipelines
         config = NewscrawlConfig.from_settings(self.settings)
         self.archive = ReextractionArchive(config.database_url, config.near_duplicate_threshold)
         self.config = config
