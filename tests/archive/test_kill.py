@@ -130,17 +130,11 @@ time.sleep(600)
 """
 
 
-def running(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as stat:
-            return stat.read().rpartition(b")")[2].split()[0] not in (b"Z", b"X")
-    except FileNotFoundError:
-        return False
-
-
 def test_a_killed_reparse_leaves_no_worker_behind(tmp_path: Path) -> None:
     """`scrapy reparse` killed with SIGKILL: its store process and its page readers (forked by a
     fork server, not by it) end too, rather than wait for work that will never come."""
+    from newscrawl.reparse import _alive as running
+
     script = subprocess.Popen([sys.executable, "-c", _REPARSE_WORKERS, f"sqlite:///{tmp_path / 'archive.sqlite'}"],
                               cwd=PROJECT_ROOT, stdout=subprocess.PIPE)
     assert script.stdout is not None
