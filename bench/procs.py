@@ -5,12 +5,16 @@ The peak comes from the kernel (ru_maxrss of wait4), read by a small launcher pr
 mark of the image a process replaces across exec, so a command started straight from the
 runner (a big Python process, vfork'd by subprocess) would report the runner's own peak.
 The launcher's is about 10 MB, below anything measured here. CPU time (user + system) moves
-far less than wall time when other work shares the machine.
+far less than wall time when other work shares the machine. It is the command's and every
+process's it started, orphans included (the launcher is their subreaper: `scrapy reparse`'s
+workers are children of a fork server, which outlives the command's own process).
 """
 
 from __future__ import annotations
 
+import ctypes
 import os
+import resource
 import signal
 import subprocess
 import sys
@@ -19,6 +23,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Optional
+
+_PR_SET_CHILD_SUBREAPER = 36  # linux/prctl.h
 
 
 @dataclass
@@ -66,8 +72,32 @@ def run_measured(
     return Measured(process.returncode, wall, peak_kib / 1024.0, cpu, timed_out)
 
 
+def _become_subreaper() -> None:
+    """Orphans of the command come to this process (Linux): a multiprocessing fork server
+    outlives the command's own process, and its workers are its children, not the command's:
+    wait4 alone would leave their CPU out."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass  # elsewhere: the CPU of orphans is not counted
+
+
+def _reap_orphans(patience: float = 30.0) -> None:
+    """Wait for the command's orphans (a fork server ends once the command has)."""
+    deadline = time.monotonic() + patience
+    while time.monotonic() < deadline:
+        try:
+            pid, _status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return  # none left
+        if pid == 0:
+            time.sleep(0.05)
+
+
 def _launch(rss_file: str, command: list[str]) -> int:
-    """Fork, exec command, wait for it; write its ru_maxrss (KiB) and CPU seconds to rss_file."""
+    """Fork, exec command, wait for it; write its ru_maxrss (KiB) and the CPU seconds of it and
+    every process it started to rss_file."""
+    _become_subreaper()
     pid = os.fork()
     if pid == 0:  # the child: becomes the command
         try:
@@ -77,7 +107,9 @@ def _launch(rss_file: str, command: list[str]) -> int:
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda number, _frame: os.kill(pid, number))
     _, status, usage = os.wait4(pid, 0)
-    Path(rss_file).write_text(f"{usage.ru_maxrss} {usage.ru_utime + usage.ru_stime:.3f}")
+    _reap_orphans()
+    every = resource.getrusage(resource.RUSAGE_CHILDREN)  # the command's and every descendant's reaped
+    Path(rss_file).write_text(f"{usage.ru_maxrss} {every.ru_utime + every.ru_stime:.3f}")
     code = os.waitstatus_to_exitcode(status)
     return code if code >= 0 else 128 - code
 
