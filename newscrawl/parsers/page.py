@@ -152,7 +152,7 @@ class _ClassIndex:
 def _with_itemprops(classes: etree.XPath) -> etree.XPath:
     """The class attributes `classes` lists and every itemprop attribute, in one call: a call of
     libxml2's XPath costs more than the few itemprops it adds."""
-    return etree.XPath(f"{classes.path} | //@itemprop")  # one assignment: a page reads both or neither
+    return etree.XPath(f"{classes.path} | //@itemprop")
 
 
 _CLASS_INDEX = _ClassIndex()
